@@ -1,0 +1,108 @@
+"""The application factory: one place that builds the bot and registers every handler."""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+from telegram import BotCommand, Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    ApplicationBuilder,
+    BaseUpdateProcessor,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.clock import Clock, SystemClock
+from bot.commands import COMMANDS
+from bot.context import RehabApp, RehabContext, Services
+from bot.scheduling import Ticker
+from bot.settings import Settings
+from bot.texts import Texts, texts
+from bot.updates import ChatOrderedProcessor
+from db.engine import Database
+from handlers import errors, help, start
+from handlers.common import track_person
+
+
+def file_url(base_url: str) -> str:
+    """Telegram serves files under /file/bot…; a self-hosted server mirrors that layout."""
+    return base_url[: -len("/bot")] + "/file/bot" if base_url.endswith("/bot") else base_url
+
+
+def register_handlers(app: RehabApp) -> None:
+    """Every handler, top to bottom. Group -1 runs before all others for every update."""
+    app.add_handler(TypeHandler(Update, track_person), group=-1)
+
+    app.add_handler(CommandHandler("start", start.start))
+    app.add_handler(CommandHandler("help", help.help_command))
+    app.add_handler(CallbackQueryHandler(start.choose_role, pattern=rf"^{start.ROLE_PREFIX}"))
+
+    # Last: text nobody else understood.
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, help.unknown_text))
+    app.add_handler(MessageHandler(filters.COMMAND, help.unknown_text))
+    app.add_error_handler(errors.on_error)
+
+
+async def set_commands(app: RehabApp) -> None:
+    """Publish the command menu, in every language we have."""
+    services: Services = app.bot_data["services"]
+    for lang in sorted(services.texts.languages):
+        commands = [BotCommand(c.name, services.texts.label(f"commands.{c.name}", lang))
+                    for c in COMMANDS]
+        await app.bot.set_my_commands(commands, language_code=None if lang == "en" else lang)
+
+
+async def _post_init(app: RehabApp) -> None:
+    services: Services = app.bot_data["services"]
+    if services.database is None:
+        services.database = Database.from_url(services.settings.database_url)
+        services.extras["owns_database"] = True
+    await set_commands(app)
+
+
+async def _post_shutdown(app: RehabApp) -> None:
+    services: Services = app.bot_data["services"]
+    if services.extras.get("owns_database") and services.database is not None:
+        await services.database.dispose()
+        services.database = None
+
+
+def build_application(
+    settings: Settings,
+    *,
+    token: str,
+    clock: Clock | None = None,
+    database: Database | None = None,
+    text: Texts | None = None,
+    update_processor: BaseUpdateProcessor | None = None,
+    heartbeat: bool = True,
+) -> RehabApp:
+    """Build the bot. Without ``database`` it opens ``settings.database_url`` in post_init."""
+    context_types = ContextTypes(context=RehabContext)
+    app: RehabApp = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(settings.telegram_api_base_url)
+        .base_file_url(file_url(settings.telegram_api_base_url))
+        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=UTC))
+        .context_types(context_types)
+        .concurrent_updates(update_processor or ChatOrderedProcessor())
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+        .build()
+    )  # type: ignore[assignment]
+    services = Services(settings=settings, clock=clock or SystemClock(), texts=text or texts(),
+                        database=database)
+    ticker = Ticker()
+    services.extras["ticker"] = ticker
+    app.bot_data["services"] = services
+    register_handlers(app)
+    if heartbeat:
+        ticker.install(app, settings.tick_seconds)
+    return app

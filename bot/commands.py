@@ -1,0 +1,18 @@
+"""The one list of commands: it feeds /help and the menu Telegram shows (setMyCommands)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    # the description is the label ``commands.<name>`` in content/locales/<lang>/labels.yaml
+    audience: str = "everyone"  # everyone | patient | family
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command("start"),
+    Command("help"),
+)

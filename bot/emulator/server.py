@@ -1,0 +1,168 @@
+"""The emulator's HTTP side: ``/bot<token>/<method>`` over aiohttp, as Telegram serves it."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+
+from bot.emulator.persona import Persona
+from bot.emulator.world import ApiError, World
+
+log = logging.getLogger(__name__)
+
+_JSON_FIELDS = {
+    "chat_id", "message_id", "offset", "limit", "timeout", "show_alert", "cache_time",
+    "disable_notification", "protect_content", "reply_markup", "commands", "allowed_updates",
+    "link_preview_options", "reply_parameters", "scope", "entities", "caption_entities",
+    "drop_pending_updates", "disable_web_page_preview", "reply_to_message_id",
+}
+SENDING = {"sendMessage", "sendPhoto", "sendDocument"}
+
+
+def _coerce(key: str, value: str) -> Any:
+    if key in _JSON_FIELDS:
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+class Emulator:
+    """A Bot API server on 127.0.0.1 with its world, and the people who use it."""
+
+    def __init__(
+        self,
+        token: str = "123456789:EMULATOR-token-for-local-use-only_000",
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
+        wall: Callable[[], float] = time.time,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
+        self.world = World(token=token, monotonic=monotonic, wall=wall)
+        self.host = host
+        self.port = port
+        self._runner: web.AppRunner | None = None
+        # Called with an update id; returns once the bot has handled that update. The test
+        # harness and the sandbox set it; without it personas wait for the bot's next message.
+        self.settle: Callable[[int], Awaitable[None]] | None = None
+        self.handlers: dict[str, Callable[[dict[str, Any]], Any]] = {
+            "getMe": self.world.get_me,
+            "logOut": lambda _p: True,
+            "close": lambda _p: True,
+            "deleteWebhook": lambda _p: True,
+            "sendMessage": self.world.send_message,
+            "sendPhoto": self.world.send_photo,
+            "sendDocument": self.world.send_document,
+            "editMessageText": self.world.edit_message_text,
+            "editMessageReplyMarkup": self.world.edit_message_reply_markup,
+            "deleteMessage": self.world.delete_message,
+            "answerCallbackQuery": self.world.answer_callback_query,
+            "setMyCommands": self.world.set_my_commands,
+            "getMyCommands": self.world.get_my_commands,
+            "getChat": self.world.get_chat,
+            "sendChatAction": lambda _p: True,
+        }
+
+    @property
+    def token(self) -> str:
+        return self.world.token
+
+    @property
+    def base_url(self) -> str:
+        """The value for ``TELEGRAM_API_BASE_URL``."""
+        return f"http://{self.host}:{self.port}/bot"
+
+    async def start(self) -> Emulator:
+        app = web.Application(client_max_size=50 * 1024 * 1024)
+        app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None, handle_signals=False,
+                                     shutdown_timeout=0.5)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port)
+        await site.start()
+        if self.port == 0:
+            self.port = self._runner.addresses[0][1]
+        return self
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            self.world.close()
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> Emulator:
+        return await self.start()
+
+    async def __aexit__(self, *_exc: object) -> None:
+        await self.stop()
+
+    def person(
+        self,
+        first_name: str,
+        *,
+        language_code: str | None = "en",
+        user_id: int | None = None,
+        username: str | None = None,
+    ) -> Persona:
+        """Someone who will talk to the bot in a private chat."""
+        user = self.world.add_user(first_name, user_id=user_id, language_code=language_code,
+                                   username=username)
+        return Persona(self, user, self.world.chats[user.id])
+
+    async def _params(self, request: web.Request) -> dict[str, Any]:
+        params: dict[str, Any] = {k: _coerce(k, v) for k, v in request.query.items()}
+        if request.method != "POST" or not request.can_read_body:
+            return params
+        ctype = request.content_type
+        if ctype == "application/json":
+            body = await request.json()
+            if isinstance(body, dict):
+                params.update(body)
+        elif ctype == "multipart/form-data":
+            reader = await request.multipart()
+            async for part in reader:
+                if part.filename is not None:
+                    content = await part.read(decode=False)
+                    params[part.name] = (part.filename, bytes(content),
+                                         part.headers.get("Content-Type"))
+                else:
+                    params[part.name] = _coerce(part.name, await part.text())
+        else:
+            form = await request.post()
+            params.update({k: _coerce(k, str(v)) for k, v in form.items()})
+        return params
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        self.world.calls[method] = self.world.calls.get(method, 0) + 1
+        if request.match_info["token"] != self.world.token:
+            return web.json_response({"ok": False, "error_code": 401,
+                                      "description": "Unauthorized"}, status=401)
+        try:
+            params = await self._params(request)
+            if method == "getUpdates":
+                result: Any = await self.world.get_updates(
+                    params.get("offset"), int(params.get("limit") or 100),
+                    float(params.get("timeout") or 0),
+                )
+            elif method in self.handlers:
+                if method in SENDING and self.world.fail_next:
+                    raise self.world.fail_next.pop(0)
+                result = self.handlers[method](params)
+            else:
+                return web.json_response({"ok": False, "error_code": 404,
+                                          "description": "Not Found"}, status=404)
+        except ApiError as exc:
+            return web.json_response(exc.payload(), status=exc.code)
+        except (ValueError, TypeError, KeyError) as exc:
+            log.debug("bad request to %s: %s", method, exc)
+            return web.json_response({"ok": False, "error_code": 400,
+                                      "description": f"Bad Request: {exc}"}, status=400)
+        return web.json_response({"ok": True, "result": result})

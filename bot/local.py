@@ -1,0 +1,79 @@
+"""The real bot wired to the embedded emulator: used by the sandbox and by the tests."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.application import build_application
+from bot.clock import FakeClock
+from bot.context import RehabApp, Services
+from bot.emulator import Emulator
+from bot.scheduling import Ticker
+from bot.settings import Settings
+from bot.updates import ChatOrderedProcessor
+from db.engine import Database
+
+
+class LocalBot:
+    """Start the bot polling the emulator; stop it cleanly. Time moves only via :meth:`advance`."""
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        database: Database,
+        clock: FakeClock,
+        emulator: Emulator,
+        heartbeat: bool = False,
+    ) -> None:
+        self.emulator = emulator
+        self.clock = clock
+        self.processor = ChatOrderedProcessor()
+        settings = settings.model_copy(update={"telegram_api_base_url": emulator.base_url})
+        self.app: RehabApp = build_application(
+            settings, token=emulator.token, clock=clock, database=database,
+            update_processor=self.processor, heartbeat=heartbeat,
+        )
+
+    @property
+    def services(self) -> Services:
+        return self.app.bot_data["services"]
+
+    @property
+    def ticker(self) -> Ticker:
+        return self.services.extras["ticker"]
+
+    async def __aenter__(self) -> LocalBot:
+        await self.app.initialize()
+        if self.app.post_init:
+            await self.app.post_init(self.app)
+        await self.app.start()
+        assert self.app.updater is not None
+        await self.app.updater.start_polling(poll_interval=0.0, timeout=5)
+        self.emulator.settle = self.processor.wait_processed
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        self.emulator.settle = None
+        assert self.app.updater is not None
+        if self.app.updater.running:
+            await self.app.updater.stop()
+        if self.app.running:
+            await self.app.stop()
+        await self.app.shutdown()
+        if self.app.post_shutdown:
+            await self.app.post_shutdown(self.app)
+
+    async def run_due(self) -> int:
+        """Run every piece of scheduled work that is due now."""
+        return await self.ticker.run_due(self.app)
+
+    async def advance(self, delta: timedelta, *, step: timedelta = timedelta(minutes=1)) -> int:
+        """Move the clock forward in ``step``s, running due work at each, as the heartbeat
+        would; returns how many things were done."""
+        done = 0
+        target = self.clock.now() + delta
+        while self.clock.now() < target:
+            self.clock.advance(min(step, target - self.clock.now()))
+            done += await self.run_due()
+        return done

@@ -1,0 +1,47 @@
+"""Logging set-up: plain lines, quiet HTTP libraries, and no secrets.
+
+httpx logs every request URL, and a Bot API URL contains the token; the filter below removes
+the token from every record, and the HTTP loggers are kept at WARNING as well.
+"""
+
+from __future__ import annotations
+
+import logging
+
+_QUIET = ("httpx", "httpcore", "apscheduler", "aiohttp.access", "telegram.ext.Updater")
+
+
+class RedactSecrets(logging.Filter):
+    """Replace each secret with a placeholder in every record that passes."""
+
+    def __init__(self, secrets: list[str]) -> None:
+        super().__init__()
+        self.secrets = [s for s in secrets if s]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not self.secrets:
+            return True
+        message = record.getMessage()
+        for secret in self.secrets:
+            message = message.replace(secret, "<token>")
+        record.msg, record.args = message, None
+        if record.exc_info and record.exc_info[1] is not None:
+            text = logging.Formatter().formatException(record.exc_info)
+            for secret in self.secrets:
+                text = text.replace(secret, "<token>")
+            record.exc_text, record.exc_info = text, None
+        return True
+
+
+def configure_logging(level: str, *, secrets: list[str] | None = None) -> None:
+    """Send log lines to stderr at ``level``, with ``secrets`` redacted."""
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactSecrets(secrets or []))
+    root.addHandler(handler)
+    root.setLevel(level)
+    for name in _QUIET:
+        logging.getLogger(name).setLevel(max(logging.WARNING, root.level))

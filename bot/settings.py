@@ -1,0 +1,140 @@
+"""Configuration from the environment and a ``.env`` file.
+
+Every setting is documented in ``.env.example``. A bad value never produces a traceback: the
+CLI turns :class:`SettingsError` into one line naming the setting, and exit status 2.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+TELEGRAM_API = "https://api.telegram.org/bot"
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/rehab_buddy.sqlite3"
+_TOKEN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,100}$")
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; ``str()`` is one line meant for the operator."""
+
+
+class Settings(BaseSettings):
+    """Everything the bot reads from its environment."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_base_url: str = TELEGRAM_API
+    database_url: str = DEFAULT_DATABASE_URL
+    default_timezone: str = "UTC"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    tick_seconds: float = Field(default=20.0, gt=0, le=3600)
+
+    @field_validator("telegram_bot_token", mode="before")
+    @classmethod
+    def _token_shape(cls, value: object) -> object:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if not isinstance(value, str) or not _TOKEN.match(value.strip()):
+            raise ValueError("token")
+        return value.strip()
+
+    @field_validator("telegram_api_base_url")
+    @classmethod
+    def _api_url(cls, value: str) -> str:
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("url")
+        return value.strip()
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        return normalise_database_url(value)
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("timezone") from None
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    def require_token(self) -> str:
+        """The bot token, or a :class:`SettingsError` saying how to provide it."""
+        if self.telegram_bot_token is None:
+            raise SettingsError(
+                "Setting TELEGRAM_BOT_TOKEN is missing: put the token @BotFather gave you in the "
+                "environment or in .env (see .env.example), or try `rehab-buddy sandbox`."
+            )
+        return self.telegram_bot_token.get_secret_value()
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def normalise_database_url(value: str) -> str:
+    """Accept the usual spellings and pick the async driver we ship for each database."""
+    value = value.strip()
+    for prefix, driver in (
+        ("sqlite+aiosqlite://", "sqlite+aiosqlite://"),
+        ("sqlite://", "sqlite+aiosqlite://"),
+        ("postgresql+asyncpg://", "postgresql+asyncpg://"),
+        ("postgresql://", "postgresql+asyncpg://"),
+        ("postgres://", "postgresql+asyncpg://"),
+    ):
+        if value.startswith(prefix):
+            rest = value[len(prefix) :]
+            if driver.startswith("sqlite") and not rest.startswith("/"):
+                break
+            if driver.startswith("postgresql") and not rest:
+                break
+            return driver + rest
+    raise ValueError("database")
+
+
+_MESSAGES = {
+    "telegram_bot_token": "Setting TELEGRAM_BOT_TOKEN does not look like a bot token "
+    "(expected digits, a colon, then letters, as @BotFather gives it).",
+    "telegram_api_base_url": "Setting TELEGRAM_API_BASE_URL must be an http(s) URL such as "
+    "https://api.telegram.org/bot or http://127.0.0.1:8081/bot.",
+    "database_url": "Setting DATABASE_URL must be sqlite+aiosqlite:///path/to/file.sqlite3 or "
+    "postgresql+asyncpg://user@host:5432/dbname.",
+    "default_timezone": "Setting DEFAULT_TIMEZONE must be an IANA time zone name such as "
+    "Europe/London or America/New_York.",
+    "log_level": "Setting LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL.",
+    "tick_seconds": "Setting TICK_SECONDS must be a number of seconds between 0 and 3600.",
+}
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings, turning any validation failure into one plain :class:`SettingsError`."""
+    try:
+        settings = Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        field = str(exc.errors()[0]["loc"][0]) if exc.errors()[0]["loc"] else ""
+        raise SettingsError(
+            _MESSAGES.get(field, f"Setting {field.upper()} is not valid.")
+        ) from None
+    return settings
+
+
+def ensure_sqlite_directory(database_url: str) -> None:
+    """Make the folder of a SQLite file on first run, so the default works on a fresh clone."""
+    if database_url.startswith("sqlite") and ":memory:" not in database_url:
+        path = database_url.split(":///", 1)[1]
+        if path:
+            Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)

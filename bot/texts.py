@@ -1,0 +1,103 @@
+"""Every word a user reads comes from ``content/locales/<lang>/``; this module only picks and
+renders.
+
+Messages are Jinja2 templates (``*.html.j2``, Telegram HTML, autoescaped). Short strings such as
+button labels and command descriptions are tiny Jinja2 templates in ``labels.yaml`` (plain text,
+not escaped: Telegram shows button text literally). A missing language or template falls back to
+English, so adding a language is adding files.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
+
+from bot.catalogue import CONTENT_DIR
+
+LOCALES_DIR = CONTENT_DIR / "locales"
+FALLBACK = "en"
+
+
+def _flatten(prefix: str, data: object, out: dict[str, str]) -> None:
+    if isinstance(data, dict):
+        for key, value in data.items():
+            _flatten(f"{prefix}.{key}" if prefix else str(key), value, out)
+    elif isinstance(data, str):
+        out[prefix] = data
+    else:
+        raise ValueError(f"labels.yaml: '{prefix}' must be text or a group of labels")
+
+
+class Texts:
+    """Renders messages and labels in the reader's language."""
+
+    def __init__(self, root: Path = LOCALES_DIR) -> None:
+        self.root = root
+        self.languages = frozenset(p.name for p in root.iterdir() if p.is_dir())
+        self._html = Environment(
+            loader=FileSystemLoader(str(root)),
+            autoescape=True,
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=False,
+        )
+        self._plain = Environment(autoescape=False, undefined=StrictUndefined)
+        self._labels: dict[str, dict[str, str]] = {}
+        for lang in self.languages:
+            labels: dict[str, str] = {}
+            path = root / lang / "labels.yaml"
+            if path.exists():
+                _flatten("", yaml.safe_load(path.read_text(encoding="utf-8")) or {}, labels)
+            self._labels[lang] = labels
+
+    def language(self, language_code: str | None) -> str:
+        """The language we speak to someone whose Telegram says ``language_code``."""
+        if language_code:
+            base = language_code.replace("_", "-").split("-")[0].lower()
+            if base in self.languages:
+                return base
+        return FALLBACK
+
+    def has(self, name: str, lang: str = FALLBACK) -> bool:
+        return any((self.root / code / f"{name}.html.j2").exists() for code in (lang, FALLBACK))
+
+    def render(self, name: str, lang: str = FALLBACK, /, **context: Any) -> str:
+        """Render the message template ``name`` (e.g. ``"start/welcome"``)."""
+        for code in (lang, FALLBACK):
+            try:
+                template = self._html.get_template(f"{code}/{name}.html.j2")
+            except TemplateNotFound:
+                continue
+            return template.render(lang=code, **context).strip()
+        raise TemplateNotFound(name)
+
+    def label(self, key: str, lang: str = FALLBACK, /, **context: Any) -> str:
+        """A short plain string (a button, a command description)."""
+        source = self._labels.get(lang, {}).get(key) or self._labels[FALLBACK].get(key)
+        if source is None:
+            raise KeyError(f"no label '{key}' in content/locales/{FALLBACK}/labels.yaml")
+        return self._compile(source).render(**context).strip()
+
+    def label_keys(self, lang: str = FALLBACK) -> list[str]:
+        return sorted(self._labels.get(lang, {}))
+
+    def template_names(self, lang: str = FALLBACK) -> list[str]:
+        base = self.root / lang
+        return sorted(
+            str(p.relative_to(base))[: -len(".html.j2")] for p in base.rglob("*.html.j2")
+        )
+
+    @cache  # noqa: B019 - one Texts lives for the whole process
+    def _compile(self, source: str) -> Any:
+        return self._plain.from_string(source)
+
+
+@cache
+def texts() -> Texts:
+    """The shipped texts, loaded once per process."""
+    return Texts()

@@ -1,0 +1,123 @@
+"""The tables, as SQLModel classes. Alembic migrations are the only way they are created."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from db.types import UTCDateTime
+
+ALL_WEEKDAYS = 0b1111111  # Monday is bit 0
+
+
+def _instant(*, nullable: bool = False, index: bool = False) -> object:
+    return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
+
+
+class Person(SQLModel, table=True):
+    """Anyone who has talked to the bot; a patient, a family member, or both."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    telegram_id: int = Field(sa_column=Column(BigInteger, unique=True, nullable=False))
+    first_name: str = Field(default="", max_length=128)
+    language_code: str | None = Field(default=None, max_length=16)
+    timezone: str | None = Field(default=None, max_length=64)
+    is_patient: bool = Field(default=False)
+    is_family: bool = Field(default=False)
+    active: bool = Field(default=True)  # False once the person blocked the bot
+    created_at: datetime = _instant()  # type: ignore[assignment]
+    last_seen_at: datetime | None = _instant(nullable=True)  # type: ignore[assignment]
+
+
+class PatientProfile(SQLModel, table=True):
+    """What the bot knows about a patient's practice; one per person at most."""
+
+    __tablename__ = "patient_profile"
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", unique=True, ondelete="CASCADE")
+    affected_side: str | None = Field(default=None, max_length=8)
+    stage: int | None = Field(default=None)
+    onboarding_step: str = Field(default="disclaimer", max_length=32)
+    disclaimer_accepted_at: datetime | None = _instant(nullable=True)  # type: ignore[assignment]
+    goal: str | None = Field(default=None, max_length=200)
+    paused_until: datetime | None = _instant(nullable=True)  # type: ignore[assignment]
+    created_at: datetime = _instant()  # type: ignore[assignment]
+
+
+class FamilyLink(SQLModel, table=True):
+    """A family member invited by a patient; it grants access only while not revoked."""
+
+    __tablename__ = "family_link"
+    __table_args__ = (Index("ix_family_link_patient_member", "patient_id", "member_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    patient_id: int = Field(foreign_key="patient_profile.id", ondelete="CASCADE")
+    member_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
+    created_at: datetime = _instant()  # type: ignore[assignment]
+    revoked_at: datetime | None = _instant(nullable=True)  # type: ignore[assignment]
+
+
+class Reminder(SQLModel, table=True):
+    """A local wall-clock time on some weekdays; its next instant is kept in UTC."""
+
+    __table_args__ = (Index("ix_reminder_due", "enabled", "next_due_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    patient_id: int = Field(foreign_key="patient_profile.id", index=True, ondelete="CASCADE")
+    kind: str = Field(default="exercise", max_length=16)
+    local_time: str = Field(max_length=5)  # "HH:MM" in the patient's timezone
+    weekdays: int = Field(default=ALL_WEEKDAYS)
+    enabled: bool = Field(default=True)
+    next_due_at: datetime | None = _instant(nullable=True)  # type: ignore[assignment]
+    created_at: datetime = _instant()  # type: ignore[assignment]
+
+
+class SentPrompt(SQLModel, table=True):
+    """One occurrence of a reminder: claimed, sent, answered or missed; never twice."""
+
+    __tablename__ = "sent_prompt"
+    __table_args__ = (UniqueConstraint("reminder_id", "due_at", name="uq_sent_prompt_occurrence"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    patient_id: int = Field(foreign_key="patient_profile.id", index=True, ondelete="CASCADE")
+    reminder_id: int | None = Field(default=None, foreign_key="reminder.id", ondelete="SET NULL")
+    kind: str = Field(default="exercise", max_length=16)
+    due_at: datetime = _instant()  # type: ignore[assignment]
+    sent_at: datetime | None = _instant(nullable=True)  # type: ignore[assignment]
+    status: str = Field(default="pending", max_length=16)
+    telegram_message_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+
+
+class CheckIn(SQLModel, table=True):
+    """Reps done of one exercise, how hard it felt, and whether it hurt. Recorded once."""
+
+    __tablename__ = "check_in"
+    __table_args__ = (Index("ix_check_in_patient_day", "patient_id", "local_day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    patient_id: int = Field(foreign_key="patient_profile.id", ondelete="CASCADE")
+    exercise_id: str | None = Field(default=None, max_length=64)
+    reps: int = Field(ge=0, le=500)
+    sets: int = Field(default=1, ge=1, le=10)
+    difficulty: int | None = Field(default=None, ge=1, le=5)
+    pain: bool = Field(default=False)
+    source: str = Field(default="session", max_length=16)
+    idempotency_key: str = Field(max_length=64, unique=True)
+    local_day: date
+    recorded_at: datetime = _instant()  # type: ignore[assignment]
+    undone_at: datetime | None = _instant(nullable=True)  # type: ignore[assignment]
+
+
+class LessonDelivery(SQLModel, table=True):
+    """A lesson sent to a person; each lesson reaches each person once."""
+
+    __tablename__ = "lesson_delivery"
+    __table_args__ = (UniqueConstraint("person_id", "lesson_id", name="uq_lesson_delivery"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
+    lesson_id: str = Field(max_length=64)
+    delivered_at: datetime = _instant()  # type: ignore[assignment]

@@ -1,0 +1,70 @@
+"""Queries about people: who they are and what roles they hold."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from db.models import Person
+
+
+async def get_person(*, session: AsyncSession, telegram_id: int) -> Person | None:
+    result = await session.exec(select(Person).where(Person.telegram_id == telegram_id))
+    return result.first()
+
+
+async def touch_person(
+    *,
+    session: AsyncSession,
+    telegram_id: int,
+    first_name: str,
+    language_code: str | None,
+    now: datetime,
+) -> Person:
+    """The person behind an update, created on first contact and refreshed on each one.
+
+    Writing again also makes a person active again after they had blocked the bot.
+    """
+    person = await get_person(session=session, telegram_id=telegram_id)
+    if person is None:
+        person = Person(
+            telegram_id=telegram_id,
+            first_name=first_name[:128],
+            language_code=language_code,
+            created_at=now,
+            last_seen_at=now,
+        )
+        session.add(person)
+        await session.flush()
+        return person
+    person.first_name = first_name[:128]
+    person.language_code = language_code
+    person.last_seen_at = now
+    person.active = True
+    session.add(person)
+    return person
+
+
+async def set_role(*, session: AsyncSession, telegram_id: int, role: str) -> Person | None:
+    """Mark someone as practising ('patient') or as family; both may hold at once."""
+    person = await get_person(session=session, telegram_id=telegram_id)
+    if person is None:
+        return None
+    if role == "patient":
+        person.is_patient = True
+    elif role == "family":
+        person.is_family = True
+    else:
+        raise ValueError(f"unknown role {role!r}")
+    session.add(person)
+    return person
+
+
+async def mark_inactive(*, session: AsyncSession, telegram_id: int) -> None:
+    """The person blocked the bot: skip them until they write again."""
+    person = await get_person(session=session, telegram_id=telegram_id)
+    if person is not None and person.active:
+        person.active = False
+        session.add(person)

@@ -1,0 +1,52 @@
+"""Small helpers every handler uses: the reader's language, replies from templates, buttons."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+
+from bot.context import RehabContext
+from db.people import touch_person
+
+
+def lang_of(update: Update, context: RehabContext) -> str:
+    user = update.effective_user
+    return context.services.texts.language(user.language_code if user else None)
+
+
+def render(update: Update, context: RehabContext, template: str, **values: Any) -> str:
+    user = update.effective_user
+    values.setdefault("name", user.first_name if user else "")
+    return context.services.texts.render(template, lang_of(update, context), **values)
+
+
+def button(update: Update, context: RehabContext, label: str, data: str,
+           **values: Any) -> InlineKeyboardButton:
+    text = context.services.texts.label(label, lang_of(update, context), **values)
+    return InlineKeyboardButton(text, callback_data=data)
+
+
+def keyboard(*rows: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([list(row) for row in rows])
+
+
+async def reply(update: Update, context: RehabContext, template: str, *,
+                markup: InlineKeyboardMarkup | None = None, **values: Any) -> Message:
+    """Send the rendered template to the chat the update came from."""
+    chat = update.effective_chat
+    assert chat is not None
+    return await context.bot.send_message(
+        chat.id, render(update, context, template, **values), reply_markup=markup
+    )
+
+
+async def track_person(update: Update, context: RehabContext) -> None:
+    """Runs before every handler: remember who wrote, and that they are reachable again."""
+    user = update.effective_user
+    if user is None or user.is_bot:
+        return
+    services = context.services
+    async with services.db.session() as session:
+        await touch_person(session=session, telegram_id=user.id, first_name=user.first_name,
+                           language_code=user.language_code, now=services.clock.now())

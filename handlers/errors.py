@@ -1,0 +1,38 @@
+"""The error handler: log the fault for the operator, tell the person in plain words."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.error import Forbidden, TelegramError
+
+from bot.context import RehabContext
+from db.people import mark_inactive
+from handlers.common import reply
+
+log = logging.getLogger("rehab_buddy.errors")
+
+
+async def on_error(update: object, context: RehabContext) -> None:
+    """No internals reach the user; no message text or health data reaches the log."""
+    error = context.error
+    update_id = update.update_id if isinstance(update, Update) else None
+    if isinstance(error, Forbidden) and isinstance(update, Update) and update.effective_user:
+        log.info("update %s: the person blocked the bot; marked inactive", update_id)
+        async with context.services.db.session() as session:
+            await mark_inactive(session=session, telegram_id=update.effective_user.id)
+        return
+    log.error("update %s failed: %s", update_id, type(error).__name__,
+              exc_info=(type(error), error, error.__traceback__) if error else None)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer()
+    except TelegramError:
+        pass
+    try:
+        await reply(update, context, "errors/unexpected")
+    except Exception:  # the apology itself failed; the log already has the fault
+        log.warning("could not tell the user about the failure of update %s", update_id)

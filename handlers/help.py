@@ -1,0 +1,23 @@
+"""/help: every command with one line each, from the one command registry."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.commands import COMMANDS
+from bot.context import RehabContext
+from handlers.common import lang_of, reply
+
+
+async def help_command(update: Update, context: RehabContext) -> None:
+    """List what the bot can do, in the reader's language."""
+    lang = lang_of(update, context)
+    label = context.services.texts.label
+    commands = [{"name": c.name, "description": label(f"commands.{c.name}", lang)}
+                for c in COMMANDS]
+    await reply(update, context, "help/commands", commands=commands)
+
+
+async def unknown_text(update: Update, context: RehabContext) -> None:
+    """Anything we do not understand gets a friendly pointer, and changes nothing."""
+    await reply(update, context, "errors/unknown_text")
