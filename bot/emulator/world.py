@@ -37,7 +37,8 @@ class ApiError(Exception):
         self.retry_after = retry_after
 
     def payload(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"ok": False, "error_code": self.code, "description": self.description}
+        body: dict[str, Any] = {"ok": False, "error_code": self.code,
+                                "description": self.description}
         if self.retry_after is not None:
             body["parameters"] = {"retry_after": self.retry_after}
         return body
@@ -383,7 +384,8 @@ class World:
         if not plain:
             raise bad_request("message text is empty")
         if html.utf16_len(plain) > limit:
-            raise bad_request("message is too long" if key == "text" else "message caption is too long")
+            raise bad_request("message is too long" if key == "text"
+                              else "message caption is too long")
         return raw, plain, entities
 
     def _markup(self, params: dict[str, Any]) -> dict[str, Any] | None:
@@ -519,7 +521,8 @@ class World:
             raise bad_request("there is no text in the message to edit")
         raw, plain, entities = self._text(params, "text", MAX_TEXT)
         markup = self._markup(params)
-        if plain == message.text and entities == message.entities and markup == message.reply_markup:
+        same_markup = markup == message.reply_markup
+        if plain == message.text and entities == message.entities and same_markup:
             raise bad_request("message is not modified: specified new message content and reply "
                               "markup are exactly the same as a current content and reply markup "
                               "of the message")
