@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-_QUIET = ("httpx", "httpcore", "apscheduler", "aiohttp.access", "telegram.ext.Updater")
+_QUIET = ("httpx", "httpcore", "apscheduler", "aiohttp.access", "alembic", "aiosqlite", "asyncio")
 
 
 class RedactSecrets(logging.Filter):

@@ -27,6 +27,12 @@ async def on_error(update: object, context: RehabContext) -> None:
               exc_info=(type(error), error, error.__traceback__) if error else None)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
+    apologised: set[int] = context.bot_data.setdefault("apologised", set())
+    if update.update_id in apologised:
+        return
+    if len(apologised) > 1000:
+        apologised.clear()
+    apologised.add(update.update_id)
     try:
         if update.callback_query is not None:
             await update.callback_query.answer()

@@ -201,6 +201,7 @@ class World:
         self.listeners: list[Listener] = []
         self.fail_next: list[ApiError] = []  # injected faults, served in order
         self.closed = False
+        self.poll_waiting = asyncio.Event()  # set while a long poll waits for updates
 
     def close(self) -> None:
         """Wake every waiting long poll: the server is going away."""
@@ -266,10 +267,13 @@ class World:
             if self._updates or timeout <= 0 or self.closed:
                 return list(self._updates)[:limit]
             self._new_update.clear()
+            self.poll_waiting.set()
             try:
                 await asyncio.wait_for(self._new_update.wait(), timeout)
             except TimeoutError:
                 return []
+            finally:
+                self.poll_waiting.clear()
             timeout = 0.05  # updates arrived; loop once to collect them
 
     def user_message(

@@ -1,0 +1,192 @@
+"""The ``rehab-buddy`` command: run the bot, upgrade the database, try it in a sandbox.
+
+Every mistake an operator can make in a setting ends in one plain line and exit status 2;
+nothing here lets a traceback reach the terminal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+
+from bot import __version__
+from bot.settings import Settings, SettingsError, ensure_sqlite_directory, load_settings
+
+log = logging.getLogger("rehab_buddy")
+
+EXIT_USAGE = 2
+EXIT_FAILURE = 1
+
+
+class Fatal(Exception):
+    """A failure to report in one line, with an exit status."""
+
+    def __init__(self, message: str, status: int = EXIT_FAILURE) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="rehab-buddy",
+        description="Rehab Buddy: a Telegram bot that keeps hand and arm practice going after "
+        "a stroke or brain injury, with family behind the patient.",
+    )
+    parser.add_argument("--version", action="version", version=f"rehab-buddy {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    commands.add_parser(
+        "run",
+        help="run the bot (long polling); applies pending migrations first",
+        description="Run the bot against the Bot API at TELEGRAM_API_BASE_URL with "
+        "TELEGRAM_BOT_TOKEN, after applying pending database migrations. Stop with Ctrl+C.",
+    )
+
+    db = commands.add_parser("db", help="database tasks", description="Database tasks.")
+    db_commands = db.add_subparsers(dest="db_command", metavar="TASK")
+    db_commands.add_parser("upgrade", help="apply pending migrations to DATABASE_URL",
+                           description="Apply pending Alembic migrations to DATABASE_URL.")
+
+    sandbox = commands.add_parser(
+        "sandbox",
+        help="try the real bot in this terminal, no token needed",
+        description="Run the real bot against an embedded Telegram Bot API emulator and chat "
+        "with it here, as a patient or family member, with a clock you can move forward.",
+    )
+    sandbox.add_argument("--database", metavar="PATH", default="data/sandbox.sqlite3",
+                         help="SQLite file for the sandbox (default: %(default)s)")
+    sandbox.add_argument("--fresh", action="store_true",
+                         help="start from an empty sandbox database")
+
+    content = commands.add_parser("content", help="content tasks", description="Content tasks.")
+    content_commands = content.add_subparsers(dest="content_command", metavar="TASK")
+    content_commands.add_parser(
+        "check", help="validate every content file and render every template",
+        description="Validate the exercise catalogue, the lesson index and every template.",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "run":
+            return _run()
+        if args.command == "db" and args.db_command == "upgrade":
+            return _db_upgrade()
+        if args.command == "sandbox":
+            from bot.sandbox import run_sandbox
+
+            return run_sandbox(database=args.database, fresh=args.fresh)
+        if args.command == "content" and args.content_command == "check":
+            from bot.content_check import check_content
+
+            return check_content()
+    except SettingsError as exc:
+        print(f"rehab-buddy: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except Fatal as exc:
+        print(f"rehab-buddy: {exc}", file=sys.stderr)
+        return exc.status
+    except KeyboardInterrupt:
+        return 130
+    parser.print_help()
+    return EXIT_USAGE if args.command is None else EXIT_USAGE
+
+
+def _settings() -> Settings:
+    settings = load_settings()
+    from bot.logs import configure_logging
+
+    token = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else ""
+    configure_logging(settings.log_level, secrets=[token])
+    return settings
+
+
+async def _migrate(database_url: str) -> None:
+    from db.engine import Database
+    from db.migrate import upgrade
+
+    ensure_sqlite_directory(database_url)
+    database = Database.from_url(database_url)
+    try:
+        await upgrade(database.engine)
+    except (OSError, ConnectionError) as exc:
+        raise Fatal(f"could not open the database at DATABASE_URL ({type(exc).__name__}: "
+                    f"{exc}).") from None
+    except Exception as exc:
+        if type(exc).__module__.startswith(("sqlalchemy", "asyncpg", "sqlite3")):
+            raise Fatal(f"could not migrate the database at DATABASE_URL "
+                        f"({type(exc).__name__}).") from None
+        raise
+    finally:
+        await database.dispose()
+
+
+def _db_upgrade() -> int:
+    settings = _settings()
+    asyncio.run(_migrate(settings.database_url))
+    print("rehab-buddy: the database is up to date.")
+    return 0
+
+
+def _run() -> int:
+    settings = _settings()
+    token = settings.require_token()
+    asyncio.run(_serve(settings, token))
+    return 0
+
+
+async def _serve(settings: Settings, token: str) -> None:
+    """Migrate, start polling, and run until SIGINT or SIGTERM."""
+    from telegram import Update
+    from telegram.error import InvalidToken, NetworkError, TelegramError
+
+    from bot.application import build_application
+    from db.engine import Database
+
+    await _migrate(settings.database_url)
+    database = Database.from_url(settings.database_url)
+    app = build_application(settings, token=token, database=database)
+    try:
+        try:
+            await app.initialize()
+        except InvalidToken:
+            raise Fatal("the Bot API refused TELEGRAM_BOT_TOKEN: check the token @BotFather "
+                        "gave you.", EXIT_USAGE) from None
+        except NetworkError:
+            raise Fatal("could not reach the Bot API at TELEGRAM_API_BASE_URL: check the "
+                        "address and the network.") from None
+        except TelegramError as exc:
+            raise Fatal(f"the Bot API answered with an error: {exc.message}") from None
+        if app.post_init:
+            await app.post_init(app)
+        await app.start()
+        assert app.updater is not None
+        await app.updater.start_polling(allowed_updates=Update.ALL_TYPES)
+        log.info("Rehab Buddy is running as @%s", app.bot.username)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await stop.wait()
+        log.info("stopping")
+    finally:
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        try:
+            await app.shutdown()
+        except RuntimeError:  # never initialized
+            pass
+        await database.dispose()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

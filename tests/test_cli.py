@@ -1,0 +1,141 @@
+"""The ``rehab-buddy`` command as an operator uses it: a real process, real settings."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.emulator import Emulator
+
+SCRIPT = Path(sys.executable).parent / "rehab-buddy"
+COMMAND = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "bot.cli"]
+GOOD_TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
+
+
+def clean_env(**values: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("TELEGRAM_", "DATABASE_", "DEFAULT_TIMEZONE", "LOG_LEVEL"))}
+    env.update(values)
+    return env
+
+
+def cli(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*COMMAND, *args], cwd=tmp_path, env=clean_env(**env),
+                          capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize(
+    ("env", "setting"),
+    [
+        ({}, "TELEGRAM_BOT_TOKEN is missing"),
+        ({"TELEGRAM_BOT_TOKEN": "not-a-token"}, "TELEGRAM_BOT_TOKEN does not look like"),
+        ({"TELEGRAM_BOT_TOKEN": GOOD_TOKEN, "TELEGRAM_API_BASE_URL": "api.telegram.org"},
+         "TELEGRAM_API_BASE_URL must be"),
+        ({"TELEGRAM_BOT_TOKEN": GOOD_TOKEN, "DATABASE_URL": "mysql://x"}, "DATABASE_URL must be"),
+        ({"TELEGRAM_BOT_TOKEN": GOOD_TOKEN, "DEFAULT_TIMEZONE": "Mars/Base"},
+         "DEFAULT_TIMEZONE must be"),
+        ({"TELEGRAM_BOT_TOKEN": GOOD_TOKEN, "LOG_LEVEL": "loud"}, "LOG_LEVEL must be"),
+    ],
+)
+def test_a_bad_setting_is_one_line_and_exit_2(tmp_path: Path, env: dict[str, str],
+                                              setting: str) -> None:
+    result = cli(tmp_path, "run", **env)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert setting in lines[0]
+    assert "Traceback" not in result.stderr + result.stdout
+    assert "not-a-token" not in result.stderr
+
+
+def test_settings_come_from_a_dotenv_file(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("TELEGRAM_BOT_TOKEN=nope\n")
+    result = cli(tmp_path, "run")
+    assert result.returncode == 2
+    assert "TELEGRAM_BOT_TOKEN does not look like" in result.stderr
+
+
+def test_version_and_help(tmp_path: Path) -> None:
+    version = cli(tmp_path, "--version")
+    assert version.returncode == 0
+    assert version.stdout.startswith("rehab-buddy ")
+    for args in (["--help"], ["run", "--help"], ["db", "--help"], ["db", "upgrade", "--help"],
+                 ["sandbox", "--help"], ["content", "check", "--help"]):
+        result = cli(tmp_path, *args)
+        assert result.returncode == 0, args
+        assert "usage: rehab-buddy" in result.stdout
+
+
+def test_db_upgrade_makes_the_default_sqlite_file(tmp_path: Path) -> None:
+    result = cli(tmp_path, "db", "upgrade")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "data" / "rehab_buddy.sqlite3").exists()
+    again = cli(tmp_path, "db", "upgrade")
+    assert again.returncode == 0
+
+
+def test_db_upgrade_on_an_unreachable_database_is_one_line(tmp_path: Path) -> None:
+    result = cli(tmp_path, "db", "upgrade",
+                 DATABASE_URL="postgresql+asyncpg://nobody@127.0.0.1:9/none")
+    assert result.returncode == 1
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert "DATABASE_URL" in result.stderr
+
+
+def test_run_against_an_unreachable_api_is_one_line(tmp_path: Path) -> None:
+    result = cli(tmp_path, "run", TELEGRAM_BOT_TOKEN=GOOD_TOKEN,
+                 TELEGRAM_API_BASE_URL="http://127.0.0.1:9/bot")
+    assert result.returncode == 1
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert "TELEGRAM_API_BASE_URL" in result.stderr
+    assert GOOD_TOKEN not in result.stderr
+
+
+async def _run_bot(tmp_path: Path, emulator: Emulator, token: str,
+                   log_level: str = "DEBUG") -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        *COMMAND, "run", cwd=tmp_path,
+        env=clean_env(TELEGRAM_BOT_TOKEN=token, TELEGRAM_API_BASE_URL=emulator.base_url,
+                      LOG_LEVEL=log_level),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+
+
+async def test_run_answers_start_and_help_and_stops_cleanly(tmp_path: Path) -> None:
+    async with Emulator() as emulator:
+        process = await _run_bot(tmp_path, emulator, emulator.token)
+        try:
+            ann = emulator.person("Ann")
+            marker = ann.mark()
+            emulator.world.user_message(ann.user, ann.chat, text="/start")
+            replies = await ann.wait_for_messages(marker, timeout=30)
+            assert "Hello, Ann!" in replies[0].text
+            marker = ann.mark()
+            emulator.world.user_message(ann.user, ann.chat, text="/help")
+            replies = await ann.wait_for_messages(marker)
+            assert "/help — " in replies[0].text
+        finally:
+            process.send_signal(signal.SIGTERM)
+            out, err = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 0
+    log = err.decode()
+    assert "running as @RehabBuddyBot" in log
+    assert emulator.token not in log + out.decode()  # DEBUG logging, and still no token
+    assert "Traceback" not in log
+
+
+async def test_run_with_a_token_the_api_refuses(tmp_path: Path) -> None:
+    async with Emulator() as emulator:
+        process = await _run_bot(tmp_path, emulator, GOOD_TOKEN, log_level="INFO")
+        out, err = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 2
+    assert err.decode().strip().splitlines() == [
+        "rehab-buddy: the Bot API refused TELEGRAM_BOT_TOKEN: check the token @BotFather "
+        "gave you."
+    ]
