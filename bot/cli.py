@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import signal
 import sys
@@ -96,7 +97,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     parser.print_help()
-    return EXIT_USAGE if args.command is None else EXIT_USAGE
+    return EXIT_USAGE
 
 
 def _settings() -> Settings:
@@ -181,10 +182,8 @@ async def _serve(settings: Settings, token: str) -> None:
             await app.updater.stop()
         if app.running:
             await app.stop()
-        try:
+        with contextlib.suppress(RuntimeError):  # never initialized
             await app.shutdown()
-        except RuntimeError:  # never initialized
-            pass
         await database.dispose()
 
 

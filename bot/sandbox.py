@@ -7,6 +7,7 @@ and scheduled prompts and digests go out as it passes their time.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import re
 import sys
@@ -193,7 +194,8 @@ def _lines() -> asyncio.Queue[str | None]:
     return queue
 
 
-async def _main(database: Path, fresh: bool) -> None:
+def _prepare(database: Path, fresh: bool) -> tuple[str, Path, datetime]:
+    """The database URL, the clock file and the time to start at (never before last run's)."""
     if fresh:
         for suffix in ("", "-wal", "-shm", ".clock"):
             Path(f"{database}{suffix}").unlink(missing_ok=True)
@@ -202,10 +204,13 @@ async def _main(database: Path, fresh: bool) -> None:
     clock_file = Path(f"{database}.clock")
     start = datetime.now(UTC).replace(second=0, microsecond=0)
     if clock_file.exists():
-        try:
+        with contextlib.suppress(ValueError):
             start = max(start, datetime.fromisoformat(clock_file.read_text().strip()))
-        except ValueError:
-            pass
+    return url, clock_file, start
+
+
+async def _main(database: Path, fresh: bool) -> None:
+    url, clock_file, start = _prepare(database, fresh)
     clock = FakeClock(start)
     db = Database.from_url(url)
     await upgrade(db.engine)

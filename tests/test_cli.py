@@ -133,7 +133,7 @@ async def test_run_answers_start_and_help_and_stops_cleanly(tmp_path: Path) -> N
 async def test_run_with_a_token_the_api_refuses(tmp_path: Path) -> None:
     async with Emulator() as emulator:
         process = await _run_bot(tmp_path, emulator, GOOD_TOKEN, log_level="INFO")
-        out, err = await asyncio.wait_for(process.communicate(), 30)
+        _out, err = await asyncio.wait_for(process.communicate(), 30)
     assert process.returncode == 2
     assert err.decode().strip().splitlines() == [
         "rehab-buddy: the Bot API refused TELEGRAM_BOT_TOKEN: check the token @BotFather "

@@ -77,7 +77,7 @@ async def test_the_bot_cannot_write_first_nor_to_someone_who_blocked_it(emu: Emu
     ann.block()
     with pytest.raises(Forbidden, match="blocked by the user"):
         await tg.send_message(ann.chat.id, "hi again")
-    with pytest.raises(BadRequest, match="(?i)chat not found"):
+    with pytest.raises(BadRequest, match=r"(?i)chat not found"):
         await tg.send_message(987654, "hi")
 
 
@@ -90,11 +90,11 @@ async def test_html_is_checked_as_telegram_does(emu: Emulator, tg: Bot) -> None:
     assert [(e.type, e.offset, e.length) for e in sent.entities] == [
         ("bold", 0, 4), ("italic", 7, 4)]
     for bad in ("a < b", "<script>x</script>", "<b>open", "Tom & Jerry", "<b>x</i>"):
-        with pytest.raises(BadRequest, match="(?i)can't parse entities"):
+        with pytest.raises(BadRequest, match=r"(?i)can't parse entities"):
             await tg.send_message(ann.chat.id, bad, parse_mode=ParseMode.HTML)
-    with pytest.raises(BadRequest, match="(?i)message is too long"):
+    with pytest.raises(BadRequest, match=r"(?i)message is too long"):
         await tg.send_message(ann.chat.id, "x" * 4097)
-    with pytest.raises(BadRequest, match="(?i)button_data_invalid"):
+    with pytest.raises(BadRequest, match=r"(?i)button_data_invalid"):
         await tg.send_message(ann.chat.id, "pick", reply_markup=InlineKeyboardMarkup(
             [[InlineKeyboardButton("too long", callback_data="x" * 65)]]))
 
@@ -108,11 +108,11 @@ async def test_edits_and_not_modified(emu: Emulator, tg: Bot) -> None:
     assert edited.text == "two"
     assert ann.last.text == "two"
     assert ann.buttons() == ["Done"]
-    with pytest.raises(BadRequest, match="(?i)message is not modified"):
+    with pytest.raises(BadRequest, match=r"(?i)message is not modified"):
         await tg.edit_message_text("two", ann.chat.id, sent.message_id, reply_markup=markup)
     await tg.edit_message_reply_markup(ann.chat.id, sent.message_id, reply_markup=None)
     assert ann.buttons() == []
-    with pytest.raises(BadRequest, match="(?i)message to edit not found"):
+    with pytest.raises(BadRequest, match=r"(?i)message to edit not found"):
         await tg.edit_message_text("x", ann.chat.id, 999)
 
 
@@ -188,7 +188,7 @@ async def test_callback_queries_are_answered_once(emu: Emulator, tg: Bot) -> Non
     _, query = emu.world.press_button(ann.user, ann.last, "y")
     assert await tg.answer_callback_query(query.id, text="Saved")
     assert query.answer_text == "Saved"
-    with pytest.raises(BadRequest, match="(?i)query is too old"):
+    with pytest.raises(BadRequest, match=r"(?i)query is too old"):
         await tg.answer_callback_query(query.id)
 
 

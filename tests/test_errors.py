@@ -41,4 +41,5 @@ async def test_one_apology_per_update_even_when_two_groups_fail(
     bot.app.handlers[0].insert(0, CommandHandler("broken", broken))
     ann = emulator.person("Ann")
     replies = await ann.send("/broken")
-    assert [m.text.split("\n")[0] for m in replies] == ["Sorry, something went wrong on my side. 🙏"]
+    assert [m.text.split("\n")[0] for m in replies] == [
+        "Sorry, something went wrong on my side. 🙏"]

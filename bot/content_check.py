@@ -1,0 +1,100 @@
+"""``rehab-buddy content check``: every content file validates and every template renders.
+
+Each template is rendered in every language with sample values (``content/samples.yaml``; a
+template that needs more than a first name must have an entry there) and the result is checked
+as Telegram would check it: valid HTML, within the length limits.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jinja2 import TemplateError
+
+from bot.catalogue import CONTENT_DIR, ContentError, load_exercises, load_lessons
+from bot.emulator.html import HtmlError, parse
+from bot.texts import Texts
+
+LESSON_LIMIT = 600
+MESSAGE_LIMIT = 4096
+SAMPLES = CONTENT_DIR / "samples.yaml"
+
+
+def _samples(path: Path = SAMPLES) -> dict[str, list[dict[str, Any]]]:
+    if not path.exists():
+        return {}
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(data, dict):
+        raise ContentError(f"{path.name}: expected a mapping of template name to sample values")
+    return {name: value if isinstance(value, list) else [value] for name, value in data.items()}
+
+
+def problems(texts: Texts | None = None) -> tuple[list[str], dict[str, int]]:
+    """Everything wrong with the shipped content, and counts of what was checked."""
+    texts = texts or Texts()
+    found: list[str] = []
+    counts = {"exercises": 0, "lessons": 0, "templates": 0, "labels": 0}
+    try:
+        counts["exercises"] = len(load_exercises())
+        if not counts["exercises"]:
+            found.append("exercises/: no exercise files")
+    except ContentError as exc:
+        found.append(str(exc))
+    lesson_ids: set[str] = set()
+    try:
+        lessons = load_lessons()
+        counts["lessons"] = len(lessons)
+        lesson_ids = {lesson.id for lesson in lessons}
+    except ContentError as exc:
+        found.append(str(exc))
+    try:
+        samples = _samples()
+    except (ContentError, yaml.YAMLError) as exc:
+        found.append(str(exc))
+        samples = {}
+    for lesson_id in sorted(lesson_ids):
+        if not texts.has(f"lessons/{lesson_id}"):
+            found.append(f"lessons.yaml: entry '{lesson_id}': no template "
+                         f"content/locales/en/lessons/{lesson_id}.html.j2")
+    for lang in sorted(texts.languages):
+        for name in texts.template_names(lang):
+            for values in samples.get(name, [{}]):
+                context = {"name": "Ann", **values}
+                where = f"locales/{lang}/{name}.html.j2"
+                try:
+                    rendered = texts.render(name, lang, **context)
+                except TemplateError as exc:
+                    hint = "" if name in samples else " (add sample values to content/samples.yaml)"
+                    found.append(f"{where}: does not render: {exc}{hint}")
+                    continue
+                counts["templates"] += 1
+                try:
+                    plain, _ = parse(rendered)
+                except HtmlError as exc:
+                    found.append(f"{where}: Telegram would refuse it: {exc}")
+                    continue
+                limit = LESSON_LIMIT if name.startswith("lessons/") else MESSAGE_LIMIT
+                if len(plain.strip()) > limit:
+                    found.append(f"{where}: {len(plain.strip())} characters, over {limit}")
+        for key in texts.label_keys(lang):
+            try:
+                texts.label(key, lang, **samples.get(f"label:{key}", [{}])[0])
+                counts["labels"] += 1
+            except (TemplateError, KeyError) as exc:
+                found.append(f"locales/{lang}/labels.yaml: '{key}' does not render: {exc}")
+    return found, counts
+
+
+def check_content() -> int:
+    found, counts = problems()
+    for problem in found:
+        print(f"content: {problem}", file=sys.stderr)
+    if found:
+        print(f"content check: {len(found)} problem(s).", file=sys.stderr)
+        return 1
+    print("content check: "
+          + ", ".join(f"{n} {what}" for what, n in counts.items()) + " — all fine.")
+    return 0

@@ -1,0 +1,54 @@
+"""`rehab-buddy sandbox` as someone without a token would use it, in a real process."""
+
+from __future__ import annotations
+
+import subprocess
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from tests.test_cli import COMMAND, clean_env
+
+
+def sandbox(tmp_path: Path, lines: list[str], *args: str) -> str:
+    result = subprocess.run(
+        [*COMMAND, "sandbox", "--database", str(tmp_path / "sb.sqlite3"), *args],
+        input="\n".join(lines) + "\n", cwd=tmp_path, env=clean_env(), capture_output=True,
+        text=True, timeout=90,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    return result.stdout
+
+
+def test_chat_press_switch_people_and_move_the_clock(tmp_path: Path) -> None:
+    out = sandbox(tmp_path, ["/start", "#1", ":as Sam", "/start", "#2", ":people",
+                             ":clock +2h", ":time", "#9", ":clock yesterday", ":quit"])
+    assert "── Rehab Buddy → Pat" in out
+    assert "Hello, Pat!" in out
+    assert "[1] 💪 I'm practising   [2] ❤️ I'm family" in out
+    assert "You are practising." in out
+    assert "(you are now Sam)" in out
+    assert "Hello, Sam!" in out
+    assert "invite link" in out
+    assert "→ Sam (en)" in out
+    assert "(no button 9 here)" in out
+    assert "(usage: :clock" in out
+    assert out.rstrip().endswith("(bye)")
+
+
+def test_the_sandbox_remembers_people_and_time_between_runs(tmp_path: Path) -> None:
+    sandbox(tmp_path, ["/start", "#1", ":clock +3d", ":quit"])
+    out = sandbox(tmp_path, [":time", ":quit"])
+    assert (tmp_path / "sb.sqlite3").exists()
+    saved = datetime.fromisoformat((tmp_path / "sb.sqlite3.clock").read_text())
+    assert saved >= datetime.now(UTC) + timedelta(days=2, hours=23)
+    assert f"(sandbox clock: {saved:%A %d %B %Y %H:%M} UTC)" in out
+    fresh = sandbox(tmp_path, [":quit"], "--fresh")
+    assert "Rehab Buddy sandbox" in fresh
+    assert not (tmp_path / "sb.sqlite3.clock").exists()
+
+
+def test_end_of_input_leaves_quietly(tmp_path: Path) -> None:
+    out = sandbox(tmp_path, ["/help"])
+    assert "/start — " in out
+    assert out.rstrip().endswith("(bye)")
