@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from db.types import UTCDateTime
@@ -42,7 +42,10 @@ class PatientProfile(SQLModel, table=True):
     stage: int | None = Field(default=None)
     onboarding_step: str = Field(default="disclaimer", max_length=32)
     disclaimer_accepted_at: datetime | None = _instant(nullable=True)  # type: ignore[assignment]
+    placement_answers: dict[str, bool] = Field(default_factory=dict, sa_column=Column(JSON))
     goal: str | None = Field(default=None, max_length=200)
+    goal_reached_at: datetime | None = _instant(nullable=True)  # type: ignore[assignment]
+    stage_changed_at: datetime | None = _instant(nullable=True)  # type: ignore[assignment]
     paused_until: datetime | None = _instant(nullable=True)  # type: ignore[assignment]
     created_at: datetime = _instant()  # type: ignore[assignment]
 
@@ -105,6 +108,9 @@ class CheckIn(SQLModel, table=True):
     difficulty: int | None = Field(default=None, ge=1, le=5)
     pain: bool = Field(default=False)
     source: str = Field(default="session", max_length=16)
+    session_id: int | None = Field(default=None, foreign_key="practice_session.id",
+                                   ondelete="SET NULL")
+    target_reps: int | None = Field(default=None)
     idempotency_key: str = Field(max_length=64, unique=True)
     local_day: date
     recorded_at: datetime = _instant()  # type: ignore[assignment]
@@ -121,3 +127,50 @@ class LessonDelivery(SQLModel, table=True):
     person_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
     lesson_id: str = Field(max_length=64)
     delivered_at: datetime = _instant()  # type: ignore[assignment]
+
+
+class ExerciseDose(SQLModel, table=True):
+    """A patient's own dose for one plan slot: the variant they do now, reps and sets, or
+    taken out of the plan (pain)."""
+
+    __tablename__ = "exercise_dose"
+    __table_args__ = (UniqueConstraint("patient_id", "slot_id", name="uq_exercise_dose_slot"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    patient_id: int = Field(foreign_key="patient_profile.id", index=True, ondelete="CASCADE")
+    slot_id: str = Field(max_length=64)  # the catalogue exercise the plan slot started as
+    exercise_id: str = Field(max_length=64)  # the variant done now (easier or harder)
+    reps: int
+    sets: int
+    excluded: bool = Field(default=False)
+    updated_at: datetime = _instant()  # type: ignore[assignment]
+
+
+class PracticeSession(SQLModel, table=True):
+    """A guided session: the day's plan walked one exercise at a time."""
+
+    __tablename__ = "practice_session"
+    __table_args__ = (Index("ix_practice_session_patient_day", "patient_id", "local_day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    patient_id: int = Field(foreign_key="patient_profile.id", ondelete="CASCADE")
+    local_day: date
+    items: list[dict[str, object]] = Field(default_factory=list, sa_column=Column(JSON))
+    position: int = Field(default=0)
+    pending_reps: int | None = Field(default=None)
+    status: str = Field(default="active", max_length=16)  # active | finished | abandoned
+    chat_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    message_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    started_at: datetime = _instant()  # type: ignore[assignment]
+    finished_at: datetime | None = _instant(nullable=True)  # type: ignore[assignment]
+
+
+class Milestone(SQLModel, table=True):
+    """Something worth celebrating, celebrated once."""
+
+    __table_args__ = (UniqueConstraint("patient_id", "key", name="uq_milestone"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    patient_id: int = Field(foreign_key="patient_profile.id", index=True, ondelete="CASCADE")
+    key: str = Field(max_length=32)
+    achieved_at: datetime = _instant()  # type: ignore[assignment]

@@ -1,0 +1,290 @@
+"""Today's exercises for one patient: which ones, how much of each, and why each is there.
+
+A day's plan has three roles, after the GRASP home programme and the proximal-to-distal order
+of recovery: 3–5 **main** exercises of the patient's current stage, one **upkeep** exercise of
+the stage before (so what was regained is kept), and one **functional** task of daily life.
+
+Variants and slots. Exercises linked by ``easier``/``harder`` are versions of one movement.
+Within one stage (functional tasks: within one level) such a family fills one *slot*, named by
+its easiest member. A new patient starts each slot at that easiest member's starting dose;
+progression may later move the slot to a harder (or back to an easier) variant. A patient's
+``doses`` map is keyed by slot id, and each :class:`Dose` names the exercise actually done, so
+"which slot" and "which variant, how much" stay separate and a slot never appears twice.
+
+Everything here is a plain function of its arguments: no clock, no database, no I/O.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from bot.catalogue import Exercise, Stage
+
+Role = Literal["main", "upkeep", "functional"]
+
+MIN_MAIN = 3  # main exercises: never fewer (unless the catalogue has fewer)…
+MAX_MAIN = 5  # …and never more
+SECONDS_PER_REP = 4  # one slow, controlled repetition of the affected arm
+REST_BETWEEN_SETS = 30  # seconds
+SETUP_PER_EXERCISE = 60  # seconds to read the card, get into position and fetch the items
+SESSION_MINUTES = (15, 30)  # a session's target length; main exercises are trimmed above it
+DAILY_MINUTES_MAX = 60  # GRASP's home dose: up to an hour a day, which may be two sessions
+
+
+@dataclass(frozen=True)
+class Dose:
+    """How much of which exercise a slot holds: the slot's own exercise or one of its variants."""
+
+    exercise_id: str
+    reps: int
+    sets: int
+
+    def __post_init__(self) -> None:
+        if self.reps < 1 or self.sets < 1:
+            raise ValueError(f"a dose needs at least 1 rep and 1 set, got {self.reps}x{self.sets}")
+
+    @property
+    def total(self) -> int:
+        """Repetitions over all sets."""
+        return self.reps * self.sets
+
+
+def starting_dose(exercise: Exercise) -> Dose:
+    """The catalogue's dose for someone new to ``exercise``."""
+    return Dose(exercise.id, exercise.reps, exercise.sets)
+
+
+class Variants:
+    """The easier/harder links of a catalogue, in both directions.
+
+    Content may write a link on one side only (``b.easier = a`` without ``a.harder = b``), so
+    each link is read from both ends. Where several exercises qualify, the explicit link wins,
+    then the smallest id, so every answer is deterministic.
+    """
+
+    def __init__(self, catalogue: Mapping[str, Exercise]) -> None:
+        self.catalogue = catalogue
+        easier: dict[str, list[str]] = {key: [] for key in catalogue}
+        harder: dict[str, list[str]] = {key: [] for key in catalogue}
+        for exercise in catalogue.values():
+            if exercise.easier in catalogue:
+                easier[exercise.id].append(exercise.easier)
+                harder[exercise.easier].append(exercise.id)
+            if exercise.harder in catalogue:
+                harder[exercise.id].append(exercise.harder)
+                easier[exercise.harder].append(exercise.id)
+        self._easier = {key: self._ordered(key, "easier", ids) for key, ids in easier.items()}
+        self._harder = {key: self._ordered(key, "harder", ids) for key, ids in harder.items()}
+
+    def _ordered(self, key: str, link: str, ids: list[str]) -> tuple[str, ...]:
+        explicit = getattr(self.catalogue[key], link)
+        rest = sorted(set(ids) - {explicit, key})
+        return (explicit, *rest) if explicit in ids and explicit != key else tuple(rest)
+
+    def easier(self, exercise_id: str) -> str | None:
+        """The next easier variant, if any."""
+        options = self._easier.get(exercise_id, ())
+        return options[0] if options else None
+
+    def harder(self, exercise_id: str) -> str | None:
+        """The next harder variant, if any."""
+        options = self._harder.get(exercise_id, ())
+        return options[0] if options else None
+
+    def family(self, exercise_id: str) -> frozenset[str]:
+        """Every exercise linked to this one, however indirectly, itself included."""
+        seen = {exercise_id}
+        todo = [exercise_id]
+        while todo:
+            current = todo.pop()
+            for other in (*self._easier.get(current, ()), *self._harder.get(current, ())):
+                if other not in seen:
+                    seen.add(other)
+                    todo.append(other)
+        return frozenset(seen)
+
+    def is_harder(self, exercise_id: str, *, than: str) -> bool:
+        """Whether ``exercise_id`` is reached from ``than`` by stepping up to harder variants."""
+        seen = {than}
+        todo = [than]
+        while todo:
+            for other in self._harder.get(todo.pop(), ()):
+                if other == exercise_id:
+                    return True
+                if other not in seen:
+                    seen.add(other)
+                    todo.append(other)
+        return False
+
+    def slot(self, exercise_id: str) -> str:
+        """The slot this exercise fills: its easiest variant in the same stage (or level)."""
+        group = _group(self.catalogue[exercise_id])
+        current = exercise_id
+        seen = {current}
+        while True:
+            options = [
+                other
+                for other in self._easier[current]
+                if other not in seen and _group(self.catalogue[other]) == group
+            ]
+            if not options:
+                return current
+            current = options[0]
+            seen.add(current)
+
+    def slots(self, stage: Stage, *, functional: bool = False) -> tuple[str, ...]:
+        """The slots of one stage (functional tasks: of one level), sorted by id."""
+        return tuple(
+            sorted(
+                {
+                    self.slot(exercise.id)
+                    for exercise in self.catalogue.values()
+                    if _group(exercise) == (functional, stage)
+                }
+            )
+        )
+
+
+def _group(exercise: Exercise) -> tuple[bool, Stage]:
+    return exercise.functional, exercise.motor_stage
+
+
+@dataclass(frozen=True)
+class PlannedExercise:
+    """One line of today's plan. ``slot`` is the key of the patient's dose for it."""
+
+    exercise_id: str
+    reps: int
+    sets: int
+    hold_seconds: int | None
+    role: Role
+    slot: str
+
+    @property
+    def seconds(self) -> int:
+        """Estimated time: setup, every rep with its hold, and rests between sets."""
+        per_rep = SECONDS_PER_REP + (self.hold_seconds or 0)
+        return (
+            SETUP_PER_EXERCISE
+            + self.reps * self.sets * per_rep
+            + REST_BETWEEN_SETS * (self.sets - 1)
+        )
+
+
+@dataclass(frozen=True)
+class DailyPlan:
+    """The exercises for one patient on one day, main ones first."""
+
+    stage: Stage
+    items: tuple[PlannedExercise, ...]
+
+    @property
+    def total_reps(self) -> int:
+        """Repetitions planned for the day: what the dose research counts."""
+        return sum(item.reps * item.sets for item in self.items)
+
+    @property
+    def seconds(self) -> int:
+        return sum(item.seconds for item in self.items)
+
+    @property
+    def minutes(self) -> int:
+        """Estimated length in whole minutes, rounded up (see :class:`PlannedExercise`)."""
+        return math.ceil(self.seconds / 60)
+
+    def role(self, role: Role) -> tuple[PlannedExercise, ...]:
+        """The items of one role, in plan order."""
+        return tuple(item for item in self.items if item.role == role)
+
+
+def rotate(candidates: Sequence[str], day: date, count: int) -> list[str]:
+    """``count`` candidates for ``day``: a window that slides each day, the same all day long.
+
+    The window moves by ``count`` every day, so with more candidates than places every one of
+    them comes round within a few days.
+    """
+    if len(candidates) <= count:
+        return list(candidates)
+    start = (day.toordinal() * count) % len(candidates)
+    return [candidates[(start + i) % len(candidates)] for i in range(count)]
+
+
+def build_plan(
+    *,
+    stage: Stage,
+    catalogue: Mapping[str, Exercise],
+    doses: Mapping[str, Dose],
+    excluded: AbstractSet[str],
+    day: date,
+    size: int = 4,
+) -> DailyPlan:
+    """Today's plan: ``size`` (clamped to 3–5) main slots of ``stage``, one upkeep slot of the
+    stage before (none at SHOULDER) and one functional task of level ≤ ``stage``.
+
+    Each slot uses the patient's dose from ``doses`` (keyed by slot) or the starting dose of
+    the slot's easiest variant. A slot whose exercise is in ``excluded`` (taken out for pain)
+    is skipped whole. If the estimate goes above 30 minutes, main slots beyond the third are
+    dropped; with three left the plan may grow longer through the doses, towards GRASP's hour.
+    """
+    size = min(max(size, MIN_MAIN), MAX_MAIN)
+    variants = Variants(catalogue)
+    used: set[str] = set()
+
+    def available(slots: Iterable[str], role: Role) -> list[PlannedExercise]:
+        items = []
+        for slot in slots:
+            item = _resolve(slot, role, catalogue, variants, doses)
+            if slot not in excluded and item.exercise_id not in excluded and item.exercise_id not in used:
+                items.append(item)
+        return items
+
+    def pick(items: list[PlannedExercise], count: int) -> list[PlannedExercise]:
+        by_slot = {item.slot: item for item in items}
+        chosen = [by_slot[slot] for slot in rotate(list(by_slot), day, count)]
+        used.update(item.exercise_id for item in chosen)
+        return chosen
+
+    main = pick(available(variants.slots(stage), "main"), size)
+    upkeep: list[PlannedExercise] = []
+    if stage > Stage.SHOULDER:
+        upkeep = pick(available(variants.slots(Stage(stage - 1)), "upkeep"), 1)
+    functional: list[PlannedExercise] = []
+    for level in range(stage, Stage.SHOULDER - 1, -1):  # prefer level == stage, then nearest
+        tasks = available(variants.slots(Stage(level), functional=True), "functional")
+        if tasks:
+            functional = pick(tasks, 1)
+            break
+
+    plan = DailyPlan(stage, (*main, *upkeep, *functional))
+    while plan.minutes > SESSION_MINUTES[1] and len(main) > MIN_MAIN:
+        main.pop()
+        plan = DailyPlan(stage, (*main, *upkeep, *functional))
+    return plan
+
+
+def _resolve(
+    slot: str,
+    role: Role,
+    catalogue: Mapping[str, Exercise],
+    variants: Variants,
+    doses: Mapping[str, Dose],
+) -> PlannedExercise:
+    """The slot's current exercise and dose; a dose that no longer fits the catalogue (its
+    exercise gone or no longer a variant of the slot) falls back to the starting dose."""
+    dose = doses.get(slot)
+    if dose is None or dose.exercise_id not in variants.family(slot):
+        dose = starting_dose(catalogue[slot])
+    exercise = catalogue[dose.exercise_id]
+    return PlannedExercise(
+        exercise_id=exercise.id,
+        reps=min(dose.reps, exercise.max_reps),
+        sets=dose.sets,
+        hold_seconds=exercise.hold_seconds,
+        role=role,
+        slot=slot,
+    )
