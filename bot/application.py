@@ -26,7 +26,18 @@ from bot.settings import Settings
 from bot.texts import Texts, texts
 from bot.updates import ChatOrderedProcessor
 from db.engine import Database
-from handlers import errors, help, start
+from handlers import (
+    checkin,
+    errors,
+    help,
+    learn,
+    onboarding,
+    plan,
+    progress,
+    session,
+    start,
+    text,
+)
 from handlers.common import track_person
 
 
@@ -39,12 +50,31 @@ def register_handlers(app: RehabApp) -> None:
     """Every handler, top to bottom. Group -1 runs before all others for every update."""
     app.add_handler(TypeHandler(Update, track_person), group=-1)
 
+    # Commands (the same list feeds /help and the menu: bot/commands.py).
     app.add_handler(CommandHandler("start", start.start))
+    app.add_handler(CommandHandler("today", session.start_session))
+    app.add_handler(CommandHandler("checkin", checkin.checkin_command))
+    app.add_handler(CommandHandler("plan", plan.show_plan))
+    app.add_handler(CommandHandler("progress", progress.show_progress))
+    app.add_handler(CommandHandler("learn", learn.learn))
+    app.add_handler(CommandHandler("goal", learn.goal))
+    app.add_handler(CommandHandler("undo", checkin.undo))
     app.add_handler(CommandHandler("help", help.help_command))
-    app.add_handler(CallbackQueryHandler(start.choose_role, pattern=rf"^{start.ROLE_PREFIX}"))
 
-    # Last: text nobody else understood.
-    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, help.unknown_text))
+    # Buttons, by the prefix of their callback data.
+    app.add_handler(CallbackQueryHandler(start.choose_role, pattern=rf"^{start.ROLE_PREFIX}"))
+    app.add_handler(CallbackQueryHandler(onboarding.on_tap, pattern=rf"^{onboarding.PREFIX}"))
+    app.add_handler(CallbackQueryHandler(session.start_session, pattern=r"^sess:new$"))
+    app.add_handler(CallbackQueryHandler(session.later, pattern=r"^sess:later$"))
+    app.add_handler(CallbackQueryHandler(session.on_tap, pattern=rf"^{session.PREFIX}"))
+    app.add_handler(CallbackQueryHandler(checkin.on_tap, pattern=rf"^{checkin.PREFIX}"))
+    app.add_handler(CallbackQueryHandler(progress.show_progress, pattern=r"^prog:me$"))
+    app.add_handler(CallbackQueryHandler(learn.goal_reached, pattern=r"^goal:reached$"))
+    app.add_handler(CallbackQueryHandler(help.unknown_button))  # anything else: forged or old
+
+    # Messages: a shared location (time zone), then free text, then unknown commands.
+    app.add_handler(MessageHandler(filters.LOCATION, onboarding.on_location))
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, text.on_text))
     app.add_handler(MessageHandler(filters.COMMAND, help.unknown_text))
     app.add_error_handler(errors.on_error)
 

@@ -14,5 +14,12 @@ class Command:
 
 COMMANDS: tuple[Command, ...] = (
     Command("start"),
+    Command("today", "patient"),
+    Command("checkin", "patient"),
+    Command("plan", "patient"),
+    Command("progress", "patient"),
+    Command("learn", "patient"),
+    Command("goal", "patient"),
+    Command("undo", "patient"),
     Command("help"),
 )

@@ -203,15 +203,15 @@ class DailyPlan:
 
 
 def rotate(candidates: Sequence[str], day: date, count: int) -> list[str]:
-    """``count`` candidates for ``day``: a window that slides each day, the same all day long.
+    """All ``candidates`` in ``day``'s order; the first ``count`` are the day's picks.
 
-    The window moves by ``count`` every day, so with more candidates than places every one of
-    them comes round within a few days.
+    The order is the sorted list turned round by ``count`` places a day: the same all day
+    long, and with more candidates than places every one of them comes round within days.
     """
-    if len(candidates) <= count:
-        return list(candidates)
+    if not candidates:
+        return []
     start = (day.toordinal() * count) % len(candidates)
-    return [candidates[(start + i) % len(candidates)] for i in range(count)]
+    return [*candidates[start:], *candidates[:start]]
 
 
 def build_plan(
@@ -224,47 +224,57 @@ def build_plan(
     size: int = 4,
 ) -> DailyPlan:
     """Today's plan: ``size`` (clamped to 3–5) main slots of ``stage``, one upkeep slot of the
-    stage before (none at SHOULDER) and one functional task of level ≤ ``stage``.
+    stage before (none at SHOULDER) and one functional task of level ≤ ``stage``, the one
+    nearest to ``stage``.
 
     Each slot uses the patient's dose from ``doses`` (keyed by slot) or the starting dose of
     the slot's easiest variant. A slot whose exercise is in ``excluded`` (taken out for pain)
-    is skipped whole. If the estimate goes above 30 minutes, main slots beyond the third are
-    dropped; with three left the plan may grow longer through the doses, towards GRASP's hour.
+    is skipped whole. The session should last 15–30 minutes: below 15, further main slots are
+    added (up to 5, if the stage has them); above 30, main slots are dropped down to 3. With
+    three left the plan may grow longer through the doses, towards GRASP's hour a day.
     """
     size = min(max(size, MIN_MAIN), MAX_MAIN)
     variants = Variants(catalogue)
     used: set[str] = set()
 
-    def available(slots: Iterable[str], role: Role) -> list[PlannedExercise]:
-        items = []
+    def ordered(slots: Iterable[str], role: Role, count: int) -> list[PlannedExercise]:
+        items = {}
         for slot in slots:
             item = _resolve(slot, role, catalogue, variants, doses)
-            if slot not in excluded and item.exercise_id not in excluded and item.exercise_id not in used:
-                items.append(item)
-        return items
+            if slot not in excluded and item.exercise_id not in excluded:
+                items[slot] = item
+        return [items[slot] for slot in rotate(list(items), day, count)]
 
-    def pick(items: list[PlannedExercise], count: int) -> list[PlannedExercise]:
-        by_slot = {item.slot: item for item in items}
-        chosen = [by_slot[slot] for slot in rotate(list(by_slot), day, count)]
-        used.update(item.exercise_id for item in chosen)
+    def take(items: list[PlannedExercise], count: int) -> list[PlannedExercise]:
+        chosen: list[PlannedExercise] = []
+        while items and len(chosen) < count:
+            item = items.pop(0)
+            if item.exercise_id not in used:
+                chosen.append(item)
+                used.add(item.exercise_id)
         return chosen
 
-    main = pick(available(variants.slots(stage), "main"), size)
+    spare = ordered(variants.slots(stage), "main", size)
+    main = take(spare, size)
     upkeep: list[PlannedExercise] = []
     if stage > Stage.SHOULDER:
-        upkeep = pick(available(variants.slots(Stage(stage - 1)), "upkeep"), 1)
+        upkeep = take(ordered(variants.slots(Stage(stage - 1)), "upkeep", 1), 1)
     functional: list[PlannedExercise] = []
-    for level in range(stage, Stage.SHOULDER - 1, -1):  # prefer level == stage, then nearest
-        tasks = available(variants.slots(Stage(level), functional=True), "functional")
-        if tasks:
-            functional = pick(tasks, 1)
+    for level in range(stage, Stage.SHOULDER - 1, -1):  # level == stage first, then nearest
+        functional = take(
+            ordered(variants.slots(Stage(level), functional=True), "functional", 1), 1
+        )
+        if functional:
             break
 
-    plan = DailyPlan(stage, (*main, *upkeep, *functional))
-    while plan.minutes > SESSION_MINUTES[1] and len(main) > MIN_MAIN:
+    def plan() -> DailyPlan:
+        return DailyPlan(stage, (*main, *upkeep, *functional))
+
+    while plan().minutes < SESSION_MINUTES[0] and len(main) < MAX_MAIN and spare:
+        main.extend(take(spare, 1))
+    while plan().minutes > SESSION_MINUTES[1] and len(main) > MIN_MAIN:
         main.pop()
-        plan = DailyPlan(stage, (*main, *upkeep, *functional))
-    return plan
+    return plan()
 
 
 def _resolve(

@@ -25,6 +25,8 @@ FALLBACK = "en"
 def _flatten(prefix: str, data: object, out: dict[str, str]) -> None:
     if isinstance(data, dict):
         for key, value in data.items():
+            if not isinstance(key, str):  # YAML reads a bare yes/no/on/off key as a boolean
+                raise ValueError(f"labels.yaml: key {key!r} under '{prefix}' must be quoted")
             _flatten(f"{prefix}.{key}" if prefix else str(key), value, out)
     elif isinstance(data, str):
         out[prefix] = data

@@ -82,7 +82,11 @@ class SentPrompt(SQLModel, table=True):
     """One occurrence of a reminder: claimed, sent, answered or missed; never twice."""
 
     __tablename__ = "sent_prompt"
-    __table_args__ = (UniqueConstraint("reminder_id", "due_at", name="uq_sent_prompt_occurrence"),)
+    __table_args__ = (
+        UniqueConstraint("reminder_id", "due_at", name="uq_sent_prompt_occurrence"),
+        Index("ix_sent_prompt_snooze", "status", "snooze_until"),
+        Index("ix_sent_prompt_status_day", "status", "local_day"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     patient_id: int = Field(foreign_key="patient_profile.id", index=True, ondelete="CASCADE")
@@ -90,7 +94,11 @@ class SentPrompt(SQLModel, table=True):
     kind: str = Field(default="exercise", max_length=16)
     due_at: datetime = _instant()  # type: ignore[assignment]
     sent_at: datetime | None = _instant(nullable=True)  # type: ignore[assignment]
-    status: str = Field(default="pending", max_length=16)
+    # claimed → sending → sent → answered | missed; or late, paused, blocked, failed, unknown
+    status: str = Field(default="claimed", max_length=16)
+    local_day: date | None = Field(default=None)
+    snooze_until: datetime | None = _instant(nullable=True)  # type: ignore[assignment]
+    attempts: int = Field(default=0)
     telegram_message_id: int | None = Field(default=None, sa_column=Column(BigInteger))
 
 

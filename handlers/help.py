@@ -21,3 +21,9 @@ async def help_command(update: Update, context: RehabContext) -> None:
 async def unknown_text(update: Update, context: RehabContext) -> None:
     """Anything we do not understand gets a friendly pointer, and changes nothing."""
     await reply(update, context, "errors/unknown_text")
+
+
+async def unknown_button(update: Update, context: RehabContext) -> None:
+    """A button we do not know (forged, or from an old version): answer, change nothing."""
+    if update.callback_query is not None:
+        await update.callback_query.answer()

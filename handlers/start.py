@@ -1,18 +1,28 @@
-"""/start: a warm welcome and the first choice, practising or family."""
+"""/start: a warm welcome and the first choice, practising or family. A patient who has
+started already picks up where they left off."""
 
 from __future__ import annotations
 
 from telegram import Update
 
 from bot.context import RehabContext
+from db import patients
 from db.people import set_role
+from handlers import onboarding
 from handlers.common import button, keyboard, reply
 
 ROLE_PREFIX = "role:"
 
 
 async def start(update: Update, context: RehabContext) -> None:
-    """Greet the person and ask how they use Rehab Buddy."""
+    """Greet the person; a known patient resumes, a newcomer chooses how they use the bot."""
+    user = update.effective_user
+    assert user is not None
+    async with context.services.db.session() as session:
+        found = await patients.get_patient(session=session, telegram_id=user.id)
+    if found is not None:
+        await onboarding.send_step(update, context, found[0], found[1])
+        return
     markup = keyboard(
         [button(update, context, "start.patient", f"{ROLE_PREFIX}patient")],
         [button(update, context, "start.family", f"{ROLE_PREFIX}family")],
@@ -21,7 +31,7 @@ async def start(update: Update, context: RehabContext) -> None:
 
 
 async def choose_role(update: Update, context: RehabContext) -> None:
-    """Record the tapped role, tidy the buttons away, and say what comes next."""
+    """Record the tapped role, tidy the buttons away, and go on."""
     query = update.callback_query
     assert query is not None and query.data is not None and update.effective_user is not None
     role = query.data.removeprefix(ROLE_PREFIX)
@@ -34,3 +44,5 @@ async def choose_role(update: Update, context: RehabContext) -> None:
     if query.message is not None and getattr(query.message, "reply_markup", None):
         await query.edit_message_reply_markup(reply_markup=None)
     await reply(update, context, f"start/chose_{role}")
+    if role == "patient":
+        await onboarding.begin(update, context)

@@ -1,0 +1,185 @@
+"""Sending under Telegram's limits, people first.
+
+Telegram refuses more than 30 messages in any one second per bot and 20 in any minute per
+group. python-telegram-bot's AIORateLimiter uses leaky buckets, which let a burst through at
+a window's edge and so draw 429s against a strict window; and on a 429 it pauses everything.
+This pacer keeps a strict sliding window of its own with a safety margin, grants slots in
+priority order (a person waiting for an answer before any bulk prompt), reserves a share of
+every second for those answers, and honours ``retry_after`` when it comes anyway.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+import logging
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
+
+from telegram.error import RetryAfter
+from telegram.ext import BaseRateLimiter
+
+log = logging.getLogger(__name__)
+
+COUNTED = frozenset({
+    "sendMessage", "sendPhoto", "sendDocument", "sendAnimation", "sendAudio", "sendVideo",
+    "sendVoice", "sendSticker", "sendLocation", "sendMediaGroup", "copyMessage",
+    "forwardMessage", "sendPoll", "sendContact", "sendVenue", "sendDice",
+})
+INTERACTIVE, BULK = 0, 1
+
+
+def _retry_seconds(exc: RetryAfter) -> float:
+    value = exc._retry_after  # a timedelta whatever the deprecated int property says
+    return float(value.total_seconds())
+
+
+class PriorityPacer(BaseRateLimiter[dict[str, Any]]):
+    """A strict sliding-window limiter with two lanes: interactive (default) and bulk.
+
+    Bulk traffic (``rate_limit_args={"bulk": True}``) may use at most ``bulk_per_window`` of
+    the ``per_window`` slots in any window, so an answer to a tap never queues behind a burst
+    for more than a slot's time.
+    """
+
+    def __init__(
+        self,
+        *,
+        per_window: int = 30,
+        window: float = 1.0,
+        margin: float = 0.05,
+        bulk_per_window: int = 26,
+        group_per_minute: int = 20,
+        max_retries: int = 3,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.per_window = per_window
+        self.window = window + margin
+        self.bulk_per_window = min(bulk_per_window, per_window)
+        self.group_window = 60.0 + margin
+        self.group_per_minute = group_per_minute
+        self.max_retries = max_retries
+        self.monotonic = monotonic
+        self.sleep = sleep
+        self._sent: deque[tuple[float, int]] = deque()  # (grant time, lane)
+        self._groups: dict[int, deque[float]] = {}
+        self._queue: list[tuple[int, int, asyncio.Future[None]]] = []
+        self._seq = itertools.count()
+        self._wake: asyncio.Event | None = None
+        self._runner: asyncio.Task[None] | None = None
+        self._paused_until = 0.0
+        self.retries_after = 0  # how many 429s came back despite the pacing
+
+    async def initialize(self) -> None:
+        self._wake = asyncio.Event()
+        self._runner = asyncio.create_task(self._grant_loop(), name="pacer")
+
+    async def shutdown(self) -> None:
+        if self._runner is not None:
+            self._runner.cancel()
+            try:
+                await self._runner
+            except asyncio.CancelledError:
+                pass
+            self._runner = None
+        for _, _, future in self._queue:
+            if not future.done():
+                future.cancel()
+        self._queue.clear()
+
+    # ---- the window ----------------------------------------------------------------------
+    def _trim(self, now: float) -> None:
+        while self._sent and self._sent[0][0] <= now - self.window:
+            self._sent.popleft()
+
+    def _room(self, lane: int, now: float) -> float:
+        """0 if a slot can be granted now to ``lane``, else seconds until one frees up."""
+        self._trim(now)
+        if now < self._paused_until:
+            return self._paused_until - now
+        if len(self._sent) >= self.per_window:
+            return self._sent[0][0] + self.window - now
+        if lane == BULK:
+            bulk = [t for t, kind in self._sent if kind == BULK]
+            if len(bulk) >= self.bulk_per_window:
+                return bulk[0] + self.window - now
+        return 0.0
+
+    async def _grant_loop(self) -> None:
+        assert self._wake is not None
+        while True:
+            if not self._queue:
+                self._wake.clear()
+                await self._wake.wait()
+                continue
+            lane, _, future = self._queue[0]
+            if future.done():  # cancelled while waiting
+                heapq.heappop(self._queue)
+                continue
+            now = self.monotonic()
+            wait = self._room(lane, now)
+            if wait > 0:
+                self._wake.clear()
+                try:
+                    await asyncio.wait_for(self._wake.wait(), timeout=wait)
+                except TimeoutError:
+                    pass
+                continue
+            heapq.heappop(self._queue)
+            self._sent.append((now, lane))
+            future.set_result(None)
+
+    async def _acquire(self, lane: int) -> None:
+        if self._wake is None:  # not initialised: nothing to pace
+            return
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._queue, (lane, next(self._seq), future))
+        self._wake.set()
+        await future
+
+    async def _group_slot(self, chat_id: int) -> None:
+        times = self._groups.setdefault(chat_id, deque())
+        while True:
+            now = self.monotonic()
+            while times and times[0] <= now - self.group_window:
+                times.popleft()
+            if len(times) < self.group_per_minute:
+                times.append(now)
+                return
+            await self.sleep(times[0] + self.group_window - now)
+
+    # ---- the hook python-telegram-bot calls --------------------------------------------
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: dict[str, Any] | None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        counted = endpoint in COUNTED
+        lane = BULK if (rate_limit_args or {}).get("bulk") else INTERACTIVE
+        chat_id = data.get("chat_id")
+        attempt = 0
+        while True:
+            if counted:
+                if isinstance(chat_id, int) and chat_id < 0:
+                    await self._group_slot(chat_id)
+                await self._acquire(lane)
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as exc:
+                self.retries_after += 1
+                attempt += 1
+                delay = _retry_seconds(exc)
+                log.warning("Telegram asked to wait %.1f s (attempt %d)", delay, attempt)
+                if attempt > self.max_retries:
+                    raise
+                self._paused_until = max(self._paused_until, self.monotonic() + delay)
+                if self._wake is not None:
+                    self._wake.set()

@@ -1,0 +1,165 @@
+"""The dispatcher's queries: claim due reminders once, record what happened to each prompt.
+
+A claim inserts the occurrence (unique per reminder and due instant) and moves the reminder to
+its next due instant in the same transaction, so a prompt is claimed once however many ticks,
+restarts or processes look at it. The due query walks an index on (enabled, next_due_at): its
+work grows with what is due, not with how many people use the bot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from db.models import CheckIn, PatientProfile, Person, Reminder, SentPrompt
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """One prompt to deliver, with what the sender needs to address and word it."""
+
+    prompt_id: int
+    reminder_id: int | None
+    patient_id: int
+    kind: str
+    due_at: datetime
+    telegram_id: int
+    first_name: str
+    language_code: str | None
+    timezone: str | None
+    active: bool
+    paused_until: datetime | None
+    stage: int | None
+    snoozed: bool = False
+
+
+async def claim_due(
+    *,
+    session: AsyncSession,
+    now: datetime,
+    limit: int,
+    next_due: Callable[[Reminder, str | None, datetime], datetime],
+    local_day: Callable[[datetime, str | None], date],
+) -> list[Claimed]:
+    """Claim up to ``limit`` reminders due at ``now``, oldest first."""
+    query = (
+        select(Reminder, PatientProfile, Person)
+        .join(PatientProfile, col(PatientProfile.id) == col(Reminder.patient_id))
+        .join(Person, col(Person.id) == col(PatientProfile.person_id))
+        .where(col(Reminder.enabled).is_(True), col(Reminder.next_due_at) <= now)
+        .order_by(col(Reminder.next_due_at), col(Reminder.id))
+        .limit(limit)
+    )
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True, of=Reminder)  # type: ignore[arg-type]
+    rows = (await session.exec(query)).all()
+    claimed: list[Claimed] = []
+    prompts: list[tuple[SentPrompt, Reminder, PatientProfile, Person]] = []
+    for reminder, profile, person in rows:
+        due_at = reminder.next_due_at
+        assert due_at is not None
+        prompt = SentPrompt(patient_id=profile.id, reminder_id=reminder.id,  # type: ignore[arg-type]
+                            kind=reminder.kind, due_at=due_at, status="claimed",
+                            local_day=local_day(due_at, person.timezone))
+        session.add(prompt)
+        reminder.next_due_at = next_due(reminder, person.timezone, due_at)
+        session.add(reminder)
+        prompts.append((prompt, reminder, profile, person))
+    await session.flush()
+    for prompt, _reminder, profile, person in prompts:
+        claimed.append(_claimed(prompt, profile, person))
+    return claimed
+
+
+def _claimed(prompt: SentPrompt, profile: PatientProfile, person: Person,
+             snoozed: bool = False) -> Claimed:
+    return Claimed(
+        prompt_id=prompt.id, reminder_id=prompt.reminder_id, patient_id=profile.id,  # type: ignore[arg-type]
+        kind=prompt.kind, due_at=prompt.snooze_until or prompt.due_at,
+        telegram_id=person.telegram_id, first_name=person.first_name,
+        language_code=person.language_code, timezone=person.timezone, active=person.active,
+        paused_until=profile.paused_until, stage=profile.stage, snoozed=snoozed)
+
+
+async def claim_snoozed(*, session: AsyncSession, now: datetime, limit: int) -> list[Claimed]:
+    """Snoozed prompts whose time has come, claimed for sending again."""
+    rows = (await session.exec(
+        select(SentPrompt, PatientProfile, Person)
+        .join(PatientProfile, col(PatientProfile.id) == col(SentPrompt.patient_id))
+        .join(Person, col(Person.id) == col(PatientProfile.person_id))
+        .where(SentPrompt.status == "snoozed", col(SentPrompt.snooze_until) <= now)
+        .order_by(col(SentPrompt.snooze_until)).limit(limit)
+    )).all()
+    claimed = []
+    for prompt, profile, person in rows:
+        prompt.status = "claimed"
+        session.add(prompt)
+        claimed.append(_claimed(prompt, profile, person, snoozed=True))
+    await session.flush()
+    return claimed
+
+
+async def claimed_unsent(*, session: AsyncSession, limit: int) -> list[Claimed]:
+    """Prompts claimed before a restart but never attempted: still owed."""
+    rows = (await session.exec(
+        select(SentPrompt, PatientProfile, Person)
+        .join(PatientProfile, col(PatientProfile.id) == col(SentPrompt.patient_id))
+        .join(Person, col(Person.id) == col(PatientProfile.person_id))
+        .where(SentPrompt.status == "claimed").order_by(col(SentPrompt.due_at)).limit(limit)
+    )).all()
+    return [_claimed(prompt, profile, person) for prompt, profile, person in rows]
+
+
+async def mark_interrupted(*, session: AsyncSession) -> int:
+    """Prompts whose sending was under way when the bot stopped: Telegram may have them, so
+    they are never sent again (at most once beats twice)."""
+    result = await session.exec(  # type: ignore[call-overload]
+        update(SentPrompt).where(col(SentPrompt.status) == "sending").values(status="unknown"))
+    return int(result.rowcount or 0)
+
+
+async def set_status(*, session: AsyncSession, prompt_ids: Sequence[int], status: str,
+                     now: datetime | None = None, message_ids: dict[int, int] | None = None
+                     ) -> None:
+    if not prompt_ids:
+        return
+    values: dict[str, object] = {"status": status}
+    if now is not None:
+        values["sent_at"] = now
+    if message_ids:
+        for prompt_id in prompt_ids:
+            await session.exec(update(SentPrompt).where(col(SentPrompt.id) == prompt_id)  # type: ignore[call-overload]
+                               .values(**values, telegram_message_id=message_ids.get(prompt_id),
+                                       attempts=SentPrompt.attempts + 1))
+        return
+    await session.exec(update(SentPrompt).where(col(SentPrompt.id).in_(prompt_ids))  # type: ignore[call-overload]
+                       .values(**values))
+
+
+async def prompt_for(*, session: AsyncSession, prompt_id: int) -> SentPrompt | None:
+    return await session.get(SentPrompt, prompt_id)
+
+
+async def unresolved_before(*, session: AsyncSession, day: date, limit: int
+                            ) -> list[tuple[SentPrompt, Person]]:
+    """Sent exercise prompts of days up to ``day`` not yet marked answered or missed."""
+    return list((await session.exec(
+        select(SentPrompt, Person)
+        .join(PatientProfile, col(PatientProfile.id) == col(SentPrompt.patient_id))
+        .join(Person, col(Person.id) == col(PatientProfile.person_id))
+        .where(SentPrompt.status == "sent", SentPrompt.kind == "exercise",
+               col(SentPrompt.local_day) <= day)
+        .order_by(col(SentPrompt.id)).limit(limit)
+    )).all())
+
+
+async def practised_on(*, session: AsyncSession, patient_id: int, day: date) -> bool:
+    row = (await session.exec(
+        select(CheckIn.id).where(CheckIn.patient_id == patient_id, CheckIn.local_day == day,
+                                 col(CheckIn.undone_at).is_(None)).limit(1))).first()
+    return row is not None

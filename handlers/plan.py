@@ -1,0 +1,54 @@
+"""/plan: today's plan, with reps and sets, the day's total and the safety line."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from telegram import Update
+
+from bot.catalogue import catalogue
+from bot.context import RehabContext
+from bot.plan import DailyPlan
+from bot.practice import excluded_titles, local_day, plan_for, zone_of
+from db import patients
+from db.models import ExerciseDose
+from handlers.common import button, keyboard, render, reply
+
+
+def plan_view(update: Update, context: RehabContext, plan: DailyPlan,
+              rows: Iterable[ExerciseDose]) -> dict[str, Any]:
+    """The values the plan template shows."""
+    exercises = catalogue()
+    items = [{"title": exercises[item.exercise_id].title, "reps": item.reps, "sets": item.sets,
+              "hold_seconds": item.hold_seconds} for item in plan.items]
+    day_number = context.services.clock.now().toordinal()
+    return {"items": items, "minutes": max(1, round(plan.seconds / 60)),
+            "total_reps": plan.total_reps, "excluded": excluded_titles(rows),
+            "safety": safety_line(update, context, day_number)}
+
+
+def safety_line(update: Update, context: RehabContext, n: int) -> Any:
+    """The one-line safety reminder, rotating; already HTML, so marked safe."""
+    from markupsafe import Markup
+
+    return Markup(render(update, context, "safety/reminder", n=n))
+
+
+async def show_plan(update: Update, context: RehabContext) -> None:
+    """Today's plan, or a nudge to finish setting up first."""
+    user = update.effective_user
+    assert user is not None
+    services = context.services
+    async with services.db.session() as session:
+        found = await patients.get_patient(session=session, telegram_id=user.id)
+        if found is None or found[1].onboarding_step != "done":
+            await reply(update, context, "plan/not_ready",
+                        markup=keyboard([button(update, context, "start.patient", "role:patient")]))
+            return
+        person, profile = found
+        rows = await patients.doses(session=session, patient_id=profile.id)  # type: ignore[arg-type]
+    zone = zone_of(person, services.settings.default_timezone)
+    plan = plan_for(profile, rows, local_day(services.clock.now(), zone))
+    await reply(update, context, "plan/today", **plan_view(update, context, plan, rows),
+                markup=keyboard([button(update, context, "common.start_now", "sess:new")]))

@@ -1,0 +1,25 @@
+"""Text that is not a command: routed by who is writing and where they are."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.context import RehabContext
+from db import patients
+from handlers import checkin, help, onboarding
+
+
+async def on_text(update: Update, context: RehabContext) -> None:
+    message = update.effective_message
+    user = update.effective_user
+    assert message is not None and message.text is not None and user is not None
+    async with context.services.db.session() as session:
+        found = await patients.get_patient(session=session, telegram_id=user.id)
+    if found is None:
+        await help.unknown_text(update, context)
+    elif found[1].onboarding_step == "timezone":
+        await onboarding.on_timezone_text(update, context, message.text)
+    elif found[1].onboarding_step == "done":
+        await checkin.on_text(update, context, message.text)
+    else:
+        await onboarding.send_step(update, context, found[0], found[1])

@@ -1,0 +1,117 @@
+"""A new patient goes from /start to a plan by taps alone; interrupted, they resume."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from bot.emulator import Emulator
+from bot.local import LocalBot
+from db.models import PatientProfile, Person, Reminder
+from tests.journey import onboard
+
+
+async def test_taps_alone_take_a_new_patient_to_their_first_plan(
+    bot: LocalBot, emulator: Emulator
+) -> None:
+    ann = emulator.person("Ann")
+    await ann.send("/start")
+    await ann.press("I'm practising")
+    assert "not medical advice" in ann.last.text.lower() or "therapist" in ann.last.text.lower()
+    await ann.press("I understand")
+    assert "affected" in ann.last.text
+    await ann.press("Left side")
+    assert "lift" in ann.last.text  # first placement question: the shoulder
+    await ann.press("Yes")
+    assert "elbow" in ann.last.text
+    await ann.press("Yes")
+    assert "palm" in ann.last.text
+    replies = await ann.press("No")  # cannot turn the palm: start at forearm and wrist
+    texts = " ".join(m.text for m in replies)
+    assert "forearm and wrist" in texts
+    assert "Where are you?" in texts
+    await ann.press("London")
+    assert "When should I remind you?" in ann.last.text
+    await ann.press("Morning 09:00")
+    assert "✅ Morning 09:00" in ann.buttons()
+    await ann.press("Evening 18:00")
+    await ann.press("Evening 18:00")  # changed her mind
+    replies = await ann.press("Done")
+    plan = replies[-1].text
+    assert "Your plan for today" in plan
+    assert "minutes" in plan and "moves" in plan
+    assert "I will remind you at 09:00" in " ".join(m.text for m in replies)
+    assert ann.buttons() == ["▶️ Start now", "⏰ Later"]
+
+    async with bot.services.db.session() as session:
+        person = (await session.exec(select(Person))).one()
+        profile = (await session.exec(select(PatientProfile))).one()
+        reminders = (await session.exec(select(Reminder))).all()
+    assert person.timezone == "Europe/London"
+    assert profile.stage == 3 and profile.affected_side == "left"
+    assert profile.onboarding_step == "done" and profile.disclaimer_accepted_at is not None
+    assert [r.local_time for r in reminders] == ["09:00"]
+
+
+async def test_an_interrupted_onboarding_resumes_and_never_duplicates(
+    bot: LocalBot, emulator: Emulator
+) -> None:
+    ann = emulator.person("Ann")
+    await ann.send("/start")
+    await ann.press("I'm practising")
+    await ann.press("I understand")
+    await ann.press("Right side")
+    old_question = ann.last
+    await ann.send("/start")  # comes back later
+    assert "lift" in ann.last.text  # the same question again, not the beginning
+    await ann.press("No")
+    # the old copy of the question is stale now: a tap on it changes nothing
+    await ann.press("Yes", message=old_question)
+    assert "That step is already done ✓" in ann.toasts
+    async with bot.services.db.session() as session:
+        profiles = (await session.exec(select(PatientProfile))).all()
+    assert len(profiles) == 1
+    assert profiles[0].stage == 1  # shoulder: the first "no" wins
+    assert profiles[0].placement_answers == {"lift_shoulder": False}
+
+
+async def test_timezone_by_typing_by_suggestion_and_by_location(
+    bot: LocalBot, emulator: Emulator
+) -> None:
+    ben = emulator.person("Ben")
+    await ben.send("/start")
+    await ben.press("I'm practising")
+    await ben.press("I understand")
+    await ben.press("Both sides")
+    await ben.press("No")
+    await ben.send("Atlantis")
+    assert "I don't know Atlantis" in ben.last.text
+    await ben.send("Londn")
+    assert "Did you mean" in ben.last.text
+    await ben.press("London")
+    assert "When should I remind you?" in ben.last.text
+
+    cy = emulator.person("Cy")
+    await cy.send("/start")
+    await cy.press("I'm practising")
+    await cy.press("I understand")
+    await cy.press("Left side")
+    await cy.press("No")
+    await cy.share_location(48.85, 2.35)  # Paris
+    assert "Europe/Paris" in " ".join(m.text for m in cy.messages[-2:])
+    await cy.press("Yes")
+    assert "When should I remind you?" in cy.last.text
+
+    dee = emulator.person("Dee")
+    await dee.send("/start")
+    await dee.press("I'm practising")
+    await dee.press("I understand")
+    await dee.press("Left side")
+    await dee.press("No")
+    await dee.send("america/new_york")
+    assert "America/New_York" in dee.messages[-2].text
+
+
+async def test_helper_onboard_reaches_the_plan(bot: LocalBot, emulator: Emulator) -> None:
+    eve = emulator.person("Eve")
+    await onboard(eve)
+    assert "Your plan for today" in eve.last.text

@@ -1,0 +1,126 @@
+"""A guided session by taps: cards edited in place, check-ins stored exactly once, pain
+handled calmly, a summary with real numbers, milestones celebrated once."""
+
+from __future__ import annotations
+
+import re
+
+from sqlmodel import select
+
+from bot.emulator import Emulator
+from bot.local import LocalBot
+from db.models import CheckIn, Milestone, PracticeSession
+from tests.journey import onboard
+
+
+async def checkins(bot: LocalBot) -> list[CheckIn]:
+    async with bot.services.db.session() as session:
+        return list((await session.exec(select(CheckIn).order_by(CheckIn.id))).all())
+
+
+def target_of(text: str) -> int:
+    match = re.search(r"🎯 (?:(\d+) × )?(\d+)", text)
+    assert match, text
+    return int(match.group(2))
+
+
+async def test_a_whole_session_by_taps(bot: LocalBot, emulator: Emulator) -> None:
+    ann = emulator.person("Ann")
+    await onboard(ann)
+    await ann.press("Start now")
+    card = ann.last
+    count = int(re.search(r"1 of (\d+)", card.text).group(1))
+    assert 4 <= count <= 7
+    total = 0
+    for n in range(1, count + 1):
+        assert f"{n} of {count}" in card.text
+        reps = target_of(card.text)
+        sets = int(m.group(1)) if (m := re.search(r"🎯 (\d+) ×", card.text)) else 1
+        await ann.press(f"Done: {reps}")
+        assert "How did it feel?" in ann.last.text
+        await ann.press("3 😐 OK")
+        total += reps * sets
+        if n < count:
+            assert ann.last is card  # the same message, edited in place
+    tail = " ".join(m.text or "" for m in ann.messages[-3:])
+    assert f"Today: {total} moves in {count} exercises" in tail
+    assert "first session is done" in tail
+    assert "Session closed: " + str(count) + " of " + str(count) in card.text
+    stored = await checkins(bot)
+    assert len(stored) == count
+    assert sum(c.reps * c.sets for c in stored) == total
+    async with bot.services.db.session() as session:
+        sess = (await session.exec(select(PracticeSession))).one()
+        milestones = (await session.exec(select(Milestone.key))).all()
+    assert sess.status == "finished"
+    assert ("first_session" in milestones and "reps_100" not in milestones) or total >= 100
+
+
+async def test_double_press_old_button_and_duplicate_update_record_once(
+    bot: LocalBot, emulator: Emulator
+) -> None:
+    ann = emulator.person("Ann")
+    await onboard(ann)
+    await ann.press("Start now")
+    card = ann.last
+    reps = target_of(card.text)
+    await ann.press(f"Done: {reps}")
+    feel = ann.find_button("4 😓 Hard")[1]["callback_data"]
+    await ann.press("4 😓 Hard")
+    # the same button again (a double press), then the same update delivered again
+    await ann.press_data(feel, message=card)
+    assert "That step is already done ✓" in ann.toasts
+    assert len(await checkins(bot)) == 1
+    # an old "Done" from the first card after the session moved on
+    await ann.press_data(f"s:{feel.split(':')[1]}:0:r:{reps}", message=card)
+    assert len(await checkins(bot)) == 1
+    # the session goes on at exercise 2 regardless
+    assert "2 of" in card.text
+
+
+async def test_fewer_more_skip_and_stop(bot: LocalBot, emulator: Emulator) -> None:
+    ann = emulator.person("Ann")
+    await onboard(ann)
+    await ann.press("Start now")
+    reps = target_of(ann.last.text)
+    await ann.press("Fewer")
+    fewer = [b for b in ann.buttons() if b.isdigit()]
+    assert fewer and all(int(b) < reps for b in fewer)
+    await ann.press("Back")
+    await ann.press("More")
+    await ann.press(str(reps + 5))
+    await ann.press("2 🙂 Easy")
+    await ann.press("Skip")
+    await ann.press("Stop for today")
+    stored = await checkins(bot)
+    assert [(c.reps, c.difficulty) for c in stored] == [(reps + 5, 2)]
+    assert "Session closed: 1 of" in ann.messages[-2].text or "Session closed: 1 of" in " ".join(
+        m.text for m in ann.messages)
+
+
+async def test_pain_gets_a_calm_safety_message_and_feeds_the_rules(
+    bot: LocalBot, emulator: Emulator
+) -> None:
+    ann = emulator.person("Ann")
+    await onboard(ann)
+    await ann.press("Start now")
+    reps = target_of(ann.last.text)
+    await ann.press(f"Done: {reps}")
+    replies = await ann.press("It hurt")
+    assert any("Stop" in m.text and "care team" in m.text for m in replies)
+    stored = await checkins(bot)
+    assert stored[0].pain is True and stored[0].difficulty is None
+
+
+async def test_a_stranger_cannot_press_someone_elses_session(
+    bot: LocalBot, emulator: Emulator
+) -> None:
+    ann = emulator.person("Ann")
+    mallory = emulator.person("Mallory")
+    await onboard(ann)
+    await onboard(mallory)
+    await ann.press("Start now")
+    data = ann.find_button(ann.buttons()[0])[1]["callback_data"]
+    await mallory.press_data(data, message=mallory.last)
+    assert "That button is not for you." in mallory.toasts
+    assert await checkins(bot) == []
