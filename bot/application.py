@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC
+import logging
+from datetime import UTC, timedelta
 
 from telegram import BotCommand, Update
 from telegram.constants import ParseMode
@@ -21,6 +22,8 @@ from telegram.ext import (
 from bot.clock import Clock, SystemClock
 from bot.commands import COMMANDS
 from bot.context import RehabApp, RehabContext, Services
+from bot.dispatch import DispatchConfig, Dispatcher
+from bot.pacing import PriorityPacer
 from bot.scheduling import Ticker
 from bot.settings import Settings
 from bot.texts import Texts, texts
@@ -34,6 +37,7 @@ from handlers import (
     onboarding,
     plan,
     progress,
+    reminders,
     session,
     start,
     text,
@@ -59,6 +63,10 @@ def register_handlers(app: RehabApp) -> None:
     app.add_handler(CommandHandler("learn", learn.learn))
     app.add_handler(CommandHandler("goal", learn.goal))
     app.add_handler(CommandHandler("undo", checkin.undo))
+    app.add_handler(CommandHandler("remind", reminders.remind))
+    app.add_handler(CommandHandler("timezone", reminders.timezone))
+    app.add_handler(CommandHandler("pause", reminders.pause))
+    app.add_handler(CommandHandler("resume", reminders.resume))
     app.add_handler(CommandHandler("help", help.help_command))
 
     # Buttons, by the prefix of their callback data.
@@ -70,6 +78,10 @@ def register_handlers(app: RehabApp) -> None:
     app.add_handler(CallbackQueryHandler(checkin.on_tap, pattern=rf"^{checkin.PREFIX}"))
     app.add_handler(CallbackQueryHandler(progress.show_progress, pattern=r"^prog:me$"))
     app.add_handler(CallbackQueryHandler(learn.goal_reached, pattern=r"^goal:reached$"))
+    app.add_handler(CallbackQueryHandler(reminders.on_remind_tap, pattern=r"^rmd:"))
+    app.add_handler(CallbackQueryHandler(reminders.on_timezone_tap, pattern=r"^tz:"))
+    app.add_handler(CallbackQueryHandler(reminders.on_pause_tap, pattern=r"^pau:"))
+    app.add_handler(CallbackQueryHandler(reminders.on_prompt_tap, pattern=r"^(snz|skp):"))
     app.add_handler(CallbackQueryHandler(help.unknown_button))  # anything else: forged or old
 
     # Messages: a shared location (time zone), then free text, then unknown commands.
@@ -94,6 +106,10 @@ async def _post_init(app: RehabApp) -> None:
         services.database = Database.from_url(services.settings.database_url)
         services.extras["owns_database"] = True
     await set_commands(app)
+    recovered = await services.extras["dispatcher"].recover()
+    if recovered:
+        logging.getLogger(__name__).warning(
+            "%d prompt(s) were being sent when the bot stopped; not sent again", recovered)
 
 
 async def _post_shutdown(app: RehabApp) -> None:
@@ -112,6 +128,8 @@ def build_application(
     text: Texts | None = None,
     update_processor: BaseUpdateProcessor | None = None,
     heartbeat: bool = True,
+    pacer: PriorityPacer | None = None,
+    dispatch_config: DispatchConfig | None = None,
 ) -> RehabApp:
     """Build the bot. Without ``database`` it opens ``settings.database_url`` in post_init."""
     context_types = ContextTypes(context=RehabContext)
@@ -123,6 +141,7 @@ def build_application(
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=UTC))
         .context_types(context_types)
         .concurrent_updates(update_processor or ChatOrderedProcessor())
+        .rate_limiter(pacer or PriorityPacer())
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .build()
@@ -131,6 +150,15 @@ def build_application(
                         database=database)
     ticker = Ticker()
     services.extras["ticker"] = ticker
+    quiet_start, quiet_end = settings.quiet_window
+    dispatcher = Dispatcher(
+        database=lambda: services.db, texts=services.texts,
+        default_zone=settings.default_timezone,
+        config=dispatch_config or DispatchConfig(
+            grace=timedelta(minutes=settings.reminder_grace_minutes),
+            quiet_start=quiet_start, quiet_end=quiet_end))
+    services.extras["dispatcher"] = dispatcher
+    ticker.register("prompts", dispatcher.tick, dispatcher.next_at)
     app.bot_data["services"] = services
     register_handlers(app)
     if heartbeat:

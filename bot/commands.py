@@ -21,5 +21,9 @@ COMMANDS: tuple[Command, ...] = (
     Command("learn", "patient"),
     Command("goal", "patient"),
     Command("undo", "patient"),
+    Command("remind", "patient"),
+    Command("timezone", "patient"),
+    Command("pause", "patient"),
+    Command("resume", "patient"),
     Command("help"),
 )

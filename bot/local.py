@@ -68,12 +68,18 @@ class LocalBot:
         """Run every piece of scheduled work that is due now."""
         return await self.ticker.run_due(self.app)
 
-    async def advance(self, delta: timedelta, *, step: timedelta = timedelta(minutes=1)) -> int:
-        """Move the clock forward in ``step``s, running due work at each, as the heartbeat
-        would; returns how many things were done."""
+    async def advance(self, delta: timedelta, *, step: timedelta = timedelta(hours=1)) -> int:
+        """Move the clock forward, stopping at every instant something falls due (and at least
+        every ``step``), running due work there as the heartbeat would; returns how many
+        messages went out."""
         done = 0
         target = self.clock.now() + delta
         while self.clock.now() < target:
-            self.clock.advance(min(step, target - self.clock.now()))
+            now = self.clock.now()
+            upcoming = await self.ticker.next_at(now)
+            stop = min(target, now + step)
+            if upcoming is not None and now < upcoming < stop:
+                stop = upcoming
+            self.clock.set(stop)
             done += await self.run_due()
         return done

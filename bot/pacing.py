@@ -123,15 +123,23 @@ class PriorityPacer(BaseRateLimiter[dict[str, Any]]):
             now = self.monotonic()
             wait = self._room(lane, now)
             if wait > 0:
-                self._wake.clear()
-                try:
-                    await asyncio.wait_for(self._wake.wait(), timeout=wait)
-                except TimeoutError:
-                    pass
+                await self._pause(wait)
                 continue
             heapq.heappop(self._queue)
             self._sent.append((now, lane))
             future.set_result(None)
+
+    async def _pause(self, seconds: float) -> None:
+        """Wait ``seconds`` (through the injectable sleep), or less if a request arrives."""
+        assert self._wake is not None
+        self._wake.clear()
+        sleeper = asyncio.ensure_future(self.sleep(seconds))
+        waker = asyncio.ensure_future(self._wake.wait())
+        try:
+            await asyncio.wait({sleeper, waker}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            sleeper.cancel()
+            waker.cancel()
 
     async def _acquire(self, lane: int) -> None:
         if self._wake is None:  # not initialised: nothing to pace

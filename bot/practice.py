@@ -71,7 +71,8 @@ def day_logs(checkins: Sequence[CheckIn], sessions_by_day: dict[date, int]) -> l
 def records(checkins: Sequence[CheckIn]) -> list[CheckInRecord]:
     """Check-ins of named exercises, as the progression rules read them."""
     return [CheckInRecord(exercise_id=c.exercise_id, day=c.local_day,
-                          target_reps=c.target_reps or c.reps, reps_done=c.reps,
+                          target_reps=c.target_reps or c.reps * c.sets,
+                          reps_done=c.reps * c.sets,
                           difficulty=c.difficulty, pain=c.pain)
             for c in checkins if c.exercise_id]
 

@@ -7,6 +7,7 @@ CLI turns :class:`SettingsError` into one line naming the setting, and exit stat
 from __future__ import annotations
 
 import re
+from datetime import time
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
@@ -35,6 +36,20 @@ class Settings(BaseSettings):
     default_timezone: str = "UTC"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     tick_seconds: float = Field(default=20.0, gt=0, le=3600)
+    reminder_grace_minutes: int = Field(default=120, ge=0, le=7 * 24 * 60)
+    quiet_hours: str = "21:00-08:00"
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet(cls, value: str) -> str:
+        if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d", value.strip()):
+            raise ValueError("quiet")
+        return value.strip()
+
+    @property
+    def quiet_window(self) -> tuple[time, time]:
+        start, end = self.quiet_hours.split("-")
+        return time.fromisoformat(start), time.fromisoformat(end)
 
     @field_validator("telegram_bot_token", mode="before")
     @classmethod
@@ -117,6 +132,9 @@ _MESSAGES = {
     "Europe/London or America/New_York.",
     "log_level": "Setting LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL.",
     "tick_seconds": "Setting TICK_SECONDS must be a number of seconds between 0 and 3600.",
+    "reminder_grace_minutes": "Setting REMINDER_GRACE_MINUTES must be a whole number of minutes "
+    "from 0 to 10080.",
+    "quiet_hours": "Setting QUIET_HOURS must look like 21:00-08:00.",
 }
 
 

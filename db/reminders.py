@@ -163,3 +163,33 @@ async def practised_on(*, session: AsyncSession, patient_id: int, day: date) -> 
         select(CheckIn.id).where(CheckIn.patient_id == patient_id, CheckIn.local_day == day,
                                  col(CheckIn.undone_at).is_(None)).limit(1))).first()
     return row is not None
+
+
+async def snooze(*, session: AsyncSession, prompt_id: int, until: datetime) -> None:
+    await session.exec(update(SentPrompt).where(col(SentPrompt.id) == prompt_id)  # type: ignore[call-overload]
+                       .values(status="snoozed", snooze_until=until))
+
+
+async def deactivate(*, session: AsyncSession, telegram_id: int) -> None:
+    await session.exec(update(Person).where(col(Person.telegram_id) == telegram_id)  # type: ignore[call-overload]
+                       .values(active=False))
+
+
+async def person_id(*, session: AsyncSession, telegram_id: int) -> int:
+    return (await session.exec(select(Person.id).where(Person.telegram_id == telegram_id))).one()  # type: ignore[return-value]
+
+
+async def next_due_at(*, session: AsyncSession) -> datetime | None:
+    """The earliest pending instant: a reminder's next occurrence or a snooze ending."""
+    from sqlalchemy import func
+
+    reminder = (await session.exec(select(func.min(Reminder.next_due_at))
+                                   .where(col(Reminder.enabled).is_(True)))).one()
+    snoozed = (await session.exec(select(func.min(SentPrompt.snooze_until))
+                                  .where(SentPrompt.status == "snoozed"))).one()
+    from db.types import UTCDateTime
+
+    found = [UTCDateTime().process_result_value(v, session.bind.dialect)  # type: ignore[union-attr]
+             if isinstance(v, datetime) else v for v in (reminder, snoozed)]
+    values = [v for v in found if v is not None]
+    return min(values) if values else None

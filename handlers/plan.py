@@ -23,7 +23,7 @@ def plan_view(update: Update, context: RehabContext, plan: DailyPlan,
     items = [{"title": exercises[item.exercise_id].title, "reps": item.reps, "sets": item.sets,
               "hold_seconds": item.hold_seconds} for item in plan.items]
     day_number = context.services.clock.now().toordinal()
-    return {"items": items, "minutes": max(1, round(plan.seconds / 60)),
+    return {"items": items, "minutes": plan.minutes,
             "total_reps": plan.total_reps, "excluded": excluded_titles(rows),
             "safety": safety_line(update, context, day_number)}
 

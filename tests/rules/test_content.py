@@ -52,7 +52,7 @@ REQUIRED_LESSONS = {
     "when_to_call",
 }
 FORBIDDEN_EQUIPMENT = re.compile(
-    r"pulley|overhead|dumbbell|barbell|kettlebell|\bweights?\b|\bkg\b|resistance band|theraband",
+    r"pulley|overhead|dumbbell|barbell|kettlebell|\bweights\b|\bkg\b|resistance band|theraband",
     re.IGNORECASE,
 )
 SENTENCE_END = re.compile(r"[.!?](?:\s|$)")  # as bot.catalogue counts them
@@ -444,10 +444,11 @@ def test_each_lesson_renders_in_the_bot_itself(lesson_id: str) -> None:
 @pytest.mark.parametrize("lesson_id", LESSON_IDS)
 def test_each_lesson_is_cautious_and_plain(lesson_id: str) -> None:
     text = plain(lesson_env().get_template(f"lessons/{lesson_id}.html.j2").render())
-    assert not re.search(r"\bcure[sd]?\b|\bguarantee|\bfully recover|\bdiagnose[sd]?\b(?! )",
+    assert not re.search(r"\bcure[sd]?\b|\bguarantee|\bfully recover|\bwill recover",
                          text, re.IGNORECASE), lesson_id
-    for sentence in sentences(re.sub(r"\s*\n\s*", " ", text)):
-        assert len(sentence.split()) <= 30, (lesson_id, sentence)
+    for line in text.splitlines():  # a bullet is a line of its own
+        for sentence in sentences(line):
+            assert len(sentence.split()) <= 25, (lesson_id, sentence)
 
 
 def lesson_text(lesson_id: str) -> str:

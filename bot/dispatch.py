@@ -1,0 +1,253 @@
+"""The dispatcher: each tick, claim what is due from the database and deliver it.
+
+Claims are committed before sending (see ``db.reminders``), so a prompt goes out at most once
+across ticks, restarts and processes; a prompt due while the bot was down is still sent if it is
+less than the grace window late, and recorded as missed otherwise. Sending is concurrent but
+paced by the bot's :class:`~bot.pacing.PriorityPacer` in its bulk lane, so people tapping
+buttons are answered first. A 403 marks the person inactive; timeouts and 5xx are retried with
+backoff, each prompt on its own, so one slow chat never holds up the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.ext import Application
+
+from bot.catalogue import Stage
+from bot.due import next_due
+from bot.practice import next_lesson
+from bot.texts import Texts
+from db import lessons, reminders
+from db.engine import Database
+from db.models import Reminder
+from db.reminders import Claimed
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DispatchConfig:
+    batch: int = 500
+    max_batches: int = 40  # per tick; the next tick carries on
+    grace: timedelta = timedelta(hours=2)
+    quiet_start: time = time(21, 0)
+    quiet_end: time = time(8, 0)
+    concurrency: int = 64
+    attempts: int = 4
+    backoff: float = 0.5  # seconds, doubled per attempt
+
+
+def reminder_next_due(default_zone: str) -> Callable[[Reminder, str | None, datetime], datetime]:
+    def compute(reminder: Reminder, zone: str | None, after: datetime) -> datetime:
+        hour, minute = map(int, reminder.local_time.split(":"))
+        return next_due(time(hour, minute), reminder.weekdays, zone or default_zone, after)
+    return compute
+
+
+def local_day_in(default_zone: str) -> Callable[[datetime, str | None], date]:
+    def compute(instant: datetime, zone: str | None) -> date:
+        return instant.astimezone(ZoneInfo(zone or default_zone)).date()
+    return compute
+
+
+def in_quiet_hours(local: time, start: time, end: time) -> bool:
+    """Whether a local wall time falls in quiet hours (which may run past midnight)."""
+    if start <= end:
+        return start <= local < end
+    return local >= start or local < end
+
+
+def quiet_end_after(instant: datetime, zone: ZoneInfo, end: time) -> datetime:
+    """The next end of quiet hours after ``instant``, as UTC."""
+    local = instant.astimezone(zone)
+    candidate = datetime.combine(local.date(), end, tzinfo=zone)
+    if candidate <= local:
+        candidate = datetime.combine(local.date() + timedelta(days=1), end, tzinfo=zone)
+    return candidate.astimezone(instant.tzinfo)
+
+
+class Dispatcher:
+    """Claims due prompts and delivers them; one instance per running bot."""
+
+    def __init__(self, *, database: Callable[[], Database], texts: Texts, default_zone: str,
+                 config: DispatchConfig | None = None,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+        self._database = database
+        self.texts = texts
+        self.default_zone = default_zone
+        self.config = config or DispatchConfig()
+        self.sleep = sleep
+        self.stats: dict[str, int] = {}
+
+    def _count(self, key: str, n: int = 1) -> None:
+        self.stats[key] = self.stats.get(key, 0) + n
+
+    async def next_at(self, now: datetime) -> datetime | None:
+        """When the next reminder or snoozed prompt falls due."""
+        async with self._database().session() as session:
+            return await reminders.next_due_at(session=session)
+
+    async def recover(self) -> int:
+        """On start: prompts whose sending was interrupted are never sent twice."""
+        async with self._database().session() as session:
+            return await reminders.mark_interrupted(session=session)
+
+    async def tick(self, app: Application, now: datetime) -> int:
+        """Deliver everything due at ``now``; returns how many messages went out."""
+        sent = 0
+        first = True
+        for _ in range(self.config.max_batches):
+            async with self._database().session() as session:
+                claimed = []
+                if first:  # claimed earlier but never attempted (a restart between the two)
+                    claimed += await reminders.claimed_unsent(session=session,
+                                                              limit=self.config.batch)
+                claimed += await reminders.claim_snoozed(session=session, now=now,
+                                                         limit=self.config.batch)
+                claimed += await reminders.claim_due(
+                    session=session, now=now, limit=self.config.batch,
+                    next_due=reminder_next_due(self.default_zone),
+                    local_day=local_day_in(self.default_zone))
+                to_send = await self._triage(session, claimed, now)
+            first = False
+            if not claimed:
+                break
+            sent += await self._deliver_all(app.bot, to_send, now)
+        sent += await self.sweep_missed(now)
+        return sent
+
+    async def _triage(self, session: object, claimed: list[Claimed], now: datetime
+                      ) -> list[Claimed]:
+        """Decide each claim's fate before anything is sent; mark the rest 'sending'."""
+        by_status: dict[str, list[int]] = {}
+        snooze: list[tuple[int, datetime]] = []
+        send: list[Claimed] = []
+        for claim in claimed:
+            zone = ZoneInfo(claim.timezone or self.default_zone)
+            if now - claim.due_at > self.config.grace:
+                by_status.setdefault("late", []).append(claim.prompt_id)
+            elif not claim.active:
+                by_status.setdefault("blocked", []).append(claim.prompt_id)
+            elif claim.paused_until is not None and claim.paused_until > now:
+                by_status.setdefault("paused", []).append(claim.prompt_id)
+            elif claim.kind != "exercise" and in_quiet_hours(
+                    now.astimezone(zone).time(), self.config.quiet_start, self.config.quiet_end):
+                snooze.append((claim.prompt_id,
+                               quiet_end_after(now, zone, self.config.quiet_end)))
+            else:
+                send.append(claim)
+        for status, ids in by_status.items():
+            await reminders.set_status(session=session, prompt_ids=ids, status=status)  # type: ignore[arg-type]
+            self._count(status, len(ids))
+        for prompt_id, until in snooze:
+            await reminders.snooze(session=session, prompt_id=prompt_id, until=until)  # type: ignore[arg-type]
+            self._count("quiet")
+        await reminders.set_status(session=session, prompt_ids=[c.prompt_id for c in send],  # type: ignore[arg-type]
+                                   status="sending")
+        return send
+
+    async def _deliver_all(self, bot: Bot, claims: list[Claimed], now: datetime) -> int:
+        limit = asyncio.Semaphore(self.config.concurrency)
+        results: list[tuple[int, str, int | None, Claimed]] = []
+
+        async def one(claim: Claimed) -> None:
+            async with limit:
+                status, message_id = await self._deliver(bot, claim, now)
+                results.append((claim.prompt_id, status, message_id, claim))
+
+        await asyncio.gather(*(one(c) for c in claims))
+        sent = 0
+        async with self._database().session() as session:
+            for prompt_id, status, message_id, claim in results:
+                await reminders.set_status(
+                    session=session, prompt_ids=[prompt_id], status=status,
+                    now=now if status == "sent" else None,
+                    message_ids={prompt_id: message_id} if message_id else None)
+                self._count(status)
+                if status == "sent":
+                    sent += 1
+                if status == "blocked":
+                    await reminders.deactivate(session=session, telegram_id=claim.telegram_id)
+        return sent
+
+    async def _render(self, claim: Claimed) -> tuple[str, InlineKeyboardMarkup | None] | None:
+        lang = self.texts.language(claim.language_code)
+        if claim.kind == "lesson":
+            async with self._database().session() as session:
+                person = await reminders.person_id(session=session, telegram_id=claim.telegram_id)
+                had = await lessons.delivered(session=session, person_id=person)
+                lesson_id = next_lesson(stage=Stage(claim.stage or 1), audience="patient",
+                                        delivered=had)
+                if lesson_id is None:
+                    return None
+                await lessons.mark_delivered(session=session, person_id=person,
+                                             lesson_id=lesson_id, now=claim.due_at)
+            return self.texts.render(f"lessons/{lesson_id}", lang, name=claim.first_name), None
+        label = self.texts.label
+        markup = InlineKeyboardMarkup([
+            [InlineKeyboardButton(label("prompt.start", lang), callback_data="sess:new")],
+            [InlineKeyboardButton(label("prompt.snooze", lang, minutes=m),
+                                  callback_data=f"snz:{claim.prompt_id}:{m}")
+             for m in (15, 30, 60)],
+            [InlineKeyboardButton(label("prompt.skip", lang),
+                                  callback_data=f"skp:{claim.prompt_id}")],
+        ])
+        text = self.texts.render("prompts/exercise", lang, name=claim.first_name,
+                                 n=claim.prompt_id, snoozed=claim.snoozed)
+        return text, markup
+
+    async def _deliver(self, bot: Bot, claim: Claimed, now: datetime) -> tuple[str, int | None]:
+        rendered = await self._render(claim)
+        if rendered is None:
+            return "skipped", None
+        text, markup = rendered
+        delay = self.config.backoff
+        for attempt in range(1, self.config.attempts + 1):
+            try:
+                message = await bot.send_message(claim.telegram_id, text, reply_markup=markup,
+                                                 rate_limit_args={"bulk": True})
+                return "sent", message.message_id
+            except Forbidden:
+                return "blocked", None
+            except BadRequest as exc:
+                log.warning("prompt %s refused: %s", claim.prompt_id, exc.message)
+                return "failed", None
+            except (TimedOut, NetworkError, RetryAfter) as exc:
+                if attempt == self.config.attempts:
+                    log.warning("prompt %s failed after %d attempts: %s", claim.prompt_id,
+                                attempt, type(exc).__name__)
+                    return "failed", None
+                self._count("retries")
+                await self.sleep(delay)
+                delay *= 2
+        return "failed", None  # pragma: no cover
+
+    async def sweep_missed(self, now: datetime) -> int:
+        """Prompts of a day that has ended: answered if the patient practised, else missed."""
+        latest = (now + timedelta(hours=14)).date() - timedelta(days=1)
+        async with self._database().session() as session:
+            rows = await reminders.unresolved_before(session=session, day=latest, limit=5000)
+            answered, missed = [], []
+            for prompt, person in rows:
+                today = now.astimezone(ZoneInfo(person.timezone or self.default_zone)).date()
+                if prompt.local_day is None or prompt.local_day >= today:
+                    continue
+                if await reminders.practised_on(session=session, patient_id=prompt.patient_id,
+                                                day=prompt.local_day):
+                    answered.append(prompt.id)
+                else:
+                    missed.append(prompt.id)
+            await reminders.set_status(session=session, prompt_ids=answered, status="answered")  # type: ignore[arg-type]
+            await reminders.set_status(session=session, prompt_ids=missed, status="missed")  # type: ignore[arg-type]
+        self._count("missed", len(missed))
+        return 0
+
+

@@ -1,0 +1,308 @@
+"""/remind, /timezone, /pause, /resume, and the snooze and skip buttons on a prompt."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from telegram import Update
+
+from bot import timezones
+from bot.context import RehabContext
+from bot.due import ALL_DAYS, next_due, parse_time, parse_weekdays, weekdays_label
+from db import patients, reminders
+from db.models import PatientProfile, Person, Reminder
+from handlers.common import button, keyboard, lang_of, render, reply
+
+PAUSE_CHOICES = (1, 3, 7)
+FOREVER = timedelta(days=3650)
+PRESET_TIMES = ("07:00", "09:00", "11:00", "13:00", "15:00", "17:00", "19:00", "21:00")
+
+
+async def _patient(update: Update, context: RehabContext
+                   ) -> tuple[Person, PatientProfile] | None:
+    user = update.effective_user
+    assert user is not None
+    async with context.services.db.session() as session:
+        found = await patients.get_patient(session=session, telegram_id=user.id)
+    if found is None or found[1].onboarding_step != "done":
+        await reply(update, context, "plan/not_ready",
+                    markup=keyboard([button(update, context, "start.patient", "role:patient")]))
+        return None
+    return found
+
+
+def _due(reminder_time: str, weekdays: int, zone: str, now: datetime) -> datetime:
+    hour, minute = map(int, reminder_time.split(":"))
+    return next_due(time(hour, minute), weekdays, zone, now)
+
+
+async def _show(update: Update, context: RehabContext, profile: PatientProfile,
+                note: str | None = None) -> None:
+    async with context.services.db.session() as session:
+        rows = await patients.reminders(session=session, patient_id=profile.id)  # type: ignore[arg-type]
+    items = [{"number": i, "time": r.local_time, "days": weekdays_label(r.weekdays)}
+             for i, r in enumerate(rows, 1)]
+    buttons = [[button(update, context, "remind.change", f"rmd:chg:{r.id}", number=i),
+                button(update, context, "remind.remove", f"rmd:del:{r.id}", number=i)]
+               for i, r in enumerate(rows, 1)]
+    buttons.append([button(update, context, "remind.add", "rmd:add")])
+    await reply(update, context, "remind/list", items=items, note=note,
+                markup=keyboard(*buttons))
+
+
+async def remind(update: Update, context: RehabContext) -> None:
+    """/remind lists; /remind 09:30 [mon-fri] adds; /remind off 2 removes."""
+    found = await _patient(update, context)
+    if found is None:
+        return
+    person, profile = found
+    services = context.services
+    args = context.args or []
+    if not args:
+        await _show(update, context, profile)
+        return
+    zone = person.timezone or services.settings.default_timezone
+    now = services.clock.now()
+    if args[0].lower() in ("off", "remove", "delete"):
+        async with services.db.session() as session:
+            rows = await patients.reminders(session=session, patient_id=profile.id)  # type: ignore[arg-type]
+            if len(args) != 2 or not args[1].isdigit() or not 1 <= int(args[1]) <= len(rows):
+                await reply(update, context, "remind/bad_number", count=len(rows))
+                return
+            await patients.remove_reminder(session=session, patient_id=profile.id,  # type: ignore[arg-type]
+                                           reminder_id=rows[int(args[1]) - 1].id)  # type: ignore[arg-type]
+        await _show(update, context, profile, note="removed")
+        return
+    try:
+        at = parse_time(args[0])
+        days = parse_weekdays(" ".join(args[1:])) if len(args) > 1 else ALL_DAYS
+    except ValueError:
+        await reply(update, context, "remind/bad_input")
+        return
+    local = f"{at.hour:02d}:{at.minute:02d}"
+    async with services.db.session() as session:
+        rows = await patients.reminders(session=session, patient_id=profile.id)  # type: ignore[arg-type]
+        if len(rows) >= 6:
+            await reply(update, context, "remind/too_many")
+            return
+        if not any(r.local_time == local and r.weekdays == days for r in rows):
+            await patients.add_reminder(session=session, patient_id=profile.id,  # type: ignore[arg-type]
+                                        local_time=local, weekdays=days,
+                                        next_due_at=_due(local, days, zone, now), now=now)
+    await _show(update, context, profile, note="added")
+
+
+async def on_remind_tap(update: Update, context: RehabContext) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None and update.effective_user is not None
+    services = context.services
+    parts = query.data.split(":")
+    async with services.db.session() as session:
+        found = await patients.get_patient(session=session, telegram_id=update.effective_user.id)
+    if found is None:
+        await query.answer()
+        return
+    person, profile = found
+    action = parts[1] if len(parts) > 1 else ""
+    if action == "add":
+        await query.answer()
+        rows = [[button(update, context, "plain", f"rmd:new:{t}", text=t)
+                 for t in PRESET_TIMES[i:i + 4]] for i in range(0, len(PRESET_TIMES), 4)]
+        await reply(update, context, "remind/pick_time", markup=keyboard(*rows))
+        return
+    if action == "new" and len(parts) == 4:
+        context.args = [f"{parts[2]}:{parts[3]}"]
+        await query.answer()
+        await remind(update, context)
+        return
+    try:
+        reminder_id = int(parts[2])
+    except (IndexError, ValueError):
+        await query.answer()
+        return
+    async with services.db.session() as session:
+        reminder = await session.get(Reminder, reminder_id)
+        if reminder is None or reminder.patient_id != profile.id:
+            await query.answer(services.texts.label("checkin.old", lang_of(update, context)))
+            return
+        if action == "del":
+            await session.delete(reminder)
+        elif action == "set" and len(parts) == 5:
+            local = f"{parts[3]}:{parts[4]}"
+            zone = person.timezone or services.settings.default_timezone
+            try:
+                parse_time(local)
+            except ValueError:
+                await query.answer()
+                return
+            reminder.local_time = local
+            reminder.next_due_at = _due(local, reminder.weekdays, zone, services.clock.now())
+            session.add(reminder)
+        elif action == "chg":
+            await query.answer()
+            rows = [[button(update, context, "plain", f"rmd:set:{reminder_id}:{t}", text=t)
+                     for t in PRESET_TIMES[i:i + 4]] for i in range(0, len(PRESET_TIMES), 4)]
+            await reply(update, context, "remind/pick_time", markup=keyboard(*rows))
+            return
+    await query.answer()
+    await _show(update, context, profile, note="removed" if action == "del" else "changed")
+
+
+async def timezone(update: Update, context: RehabContext) -> None:
+    """/timezone shows it; /timezone Paris changes it (reminders keep their local times)."""
+    found = await _patient(update, context)
+    if found is None:
+        return
+    person, _ = found
+    services = context.services
+    text = " ".join(context.args or []).strip()
+    if not text:
+        zone = person.timezone or services.settings.default_timezone
+        cities = timezones.pick_list(person.language_code)
+        rows = [[button(update, context, "plain", f"tz:{c.zone}", text=c.name)
+                 for c in cities[i:i + 2]] for i in range(0, len(cities), 2)]
+        await reply(update, context, "remind/timezone",
+                    zone=timezones.zone_label(zone, services.clock.now()),
+                    markup=keyboard(*rows))
+        return
+    result = timezones.resolve(text)
+    if isinstance(result, list):
+        rows = []
+        for suggestion in result[:5]:
+            zone = timezones.resolve(suggestion)
+            if isinstance(zone, str):
+                rows.append([button(update, context, "plain", f"tz:{zone}", text=suggestion)])
+        await reply(update, context, "onboarding/timezone_unknown", text=text[:60],
+                    suggestions=bool(rows), markup=keyboard(*rows) if rows else None)
+        return
+    await change_timezone(update, context, result)
+
+
+async def change_timezone(update: Update, context: RehabContext, zone: str) -> None:
+    """Store a new zone and move every reminder to its local time there."""
+    services = context.services
+    user = update.effective_user
+    assert user is not None
+    now = services.clock.now()
+    async with services.db.session() as session:
+        found = await patients.get_patient(session=session, telegram_id=user.id)
+        if found is None:
+            return
+        person, profile = found
+        person.timezone = zone
+        session.add(person)
+        for kind in ("exercise", "lesson"):
+            for reminder in await patients.reminders(session=session, patient_id=profile.id,  # type: ignore[arg-type]
+                                                     kind=kind):
+                reminder.next_due_at = _due(reminder.local_time, reminder.weekdays, zone, now)
+                session.add(reminder)
+    await reply(update, context, "onboarding/timezone_set",
+                zone=timezones.zone_label(zone, now))
+
+
+async def on_timezone_tap(update: Update, context: RehabContext) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    zone = query.data.removeprefix("tz:")
+    if timezones.resolve(zone) == zone:
+        await change_timezone(update, context, zone)
+
+
+async def pause(update: Update, context: RehabContext) -> None:
+    """/pause: choose how long (1, 3, 7 days, or until /resume)."""
+    if await _patient(update, context) is None:
+        return
+    args = context.args or []
+    if args and args[0].isdigit() and 1 <= int(args[0]) <= 60:
+        await _set_pause(update, context, timedelta(days=int(args[0])))
+        return
+    rows = [[button(update, context, "pause.days", f"pau:{d}", days=d) for d in PAUSE_CHOICES],
+            [button(update, context, "pause.until_resumed", "pau:0")]]
+    await reply(update, context, "remind/pause_choose", markup=keyboard(*rows))
+
+
+async def on_pause_tap(update: Update, context: RehabContext) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    value = query.data.removeprefix("pau:")
+    if not value.isdigit() or (int(value) not in PAUSE_CHOICES and value != "0"):
+        return
+    await query.edit_message_reply_markup(None)
+    await _set_pause(update, context, timedelta(days=int(value)) if value != "0" else FOREVER)
+
+
+async def _set_pause(update: Update, context: RehabContext, length: timedelta) -> None:
+    services = context.services
+    user = update.effective_user
+    assert user is not None
+    until = services.clock.now() + length
+    async with services.db.session() as session:
+        found = await patients.get_patient(session=session, telegram_id=user.id)
+        if found is None:
+            return
+        person, profile = found
+        profile.paused_until = until
+        session.add(profile)
+    zone = timezones.zone_label(person.timezone or services.settings.default_timezone, until)
+    local = until.astimezone(ZoneInfo(
+        person.timezone or services.settings.default_timezone))
+    await reply(update, context, "remind/paused", forever=length >= FOREVER,
+                until=local.strftime("%A %d %B"), zone=zone)
+
+
+async def resume(update: Update, context: RehabContext) -> None:
+    found = await _patient(update, context)
+    if found is None:
+        return
+    async with context.services.db.session() as session:
+        profile = await session.get(PatientProfile, found[1].id)
+        assert profile is not None
+        was_paused = profile.paused_until is not None
+        profile.paused_until = None
+        session.add(profile)
+    await reply(update, context, "remind/resumed", was_paused=was_paused)
+
+
+async def on_prompt_tap(update: Update, context: RehabContext) -> None:
+    """Snooze (15, 30, 60 minutes) or skip today, from a prompt."""
+    query = update.callback_query
+    assert query is not None and query.data is not None and update.effective_user is not None
+    services = context.services
+    lang = lang_of(update, context)
+    parts = query.data.split(":")
+    try:
+        prompt_id = int(parts[1])
+        minutes = int(parts[2]) if parts[0] == "snz" else 0
+    except (IndexError, ValueError):
+        await query.answer()
+        return
+    if parts[0] == "snz" and minutes not in (15, 30, 60):
+        await query.answer()
+        return
+    now = services.clock.now()
+    async with services.db.session() as session:
+        found = await patients.get_patient(session=session, telegram_id=update.effective_user.id)
+        prompt = await reminders.prompt_for(session=session, prompt_id=prompt_id)
+        if found is None or prompt is None or prompt.patient_id != found[1].id:
+            await query.answer(services.texts.label("checkin.not_yours", lang))
+            return
+        if prompt.status != "sent":
+            await query.answer(services.texts.label("checkin.old", lang))
+            return
+        person = found[0]
+        if parts[0] == "snz":
+            await reminders.snooze(session=session, prompt_id=prompt_id,
+                                   until=now + timedelta(minutes=minutes))
+        else:
+            await reminders.set_status(session=session, prompt_ids=[prompt_id],
+                                       status="skipped")
+    await query.answer()
+    zone = ZoneInfo(person.timezone or services.settings.default_timezone)
+    if parts[0] == "snz":
+        at = (now + timedelta(minutes=minutes)).astimezone(zone).strftime("%H:%M")
+        await query.edit_message_text(render(update, context, "remind/snoozed", at=at))
+    else:
+        await query.edit_message_text(render(update, context, "remind/skipped"))
