@@ -8,6 +8,7 @@ from bot.application import build_application
 from bot.clock import FakeClock
 from bot.context import RehabApp, Services
 from bot.emulator import Emulator
+from bot.pacing import PriorityPacer
 from bot.scheduling import Ticker
 from bot.settings import Settings
 from bot.updates import ChatOrderedProcessor
@@ -25,6 +26,7 @@ class LocalBot:
         clock: FakeClock,
         emulator: Emulator,
         heartbeat: bool = False,
+        pacer: PriorityPacer | None = None,
     ) -> None:
         self.emulator = emulator
         self.clock = clock
@@ -32,7 +34,7 @@ class LocalBot:
         settings = settings.model_copy(update={"telegram_api_base_url": emulator.base_url})
         self.app: RehabApp = build_application(
             settings, token=emulator.token, clock=clock, database=database,
-            update_processor=self.processor, heartbeat=heartbeat,
+            update_processor=self.processor, heartbeat=heartbeat, pacer=pacer,
         )
 
     @property

@@ -75,6 +75,8 @@ class PriorityPacer(BaseRateLimiter[dict[str, Any]]):
         self.retries_after = 0  # how many 429s came back despite the pacing
 
     async def initialize(self) -> None:
+        if self._runner is not None and not self._runner.done():
+            return
         self._wake = asyncio.Event()
         self._runner = asyncio.create_task(self._grant_loop(), name="pacer")
 

@@ -28,6 +28,16 @@ from handlers.plan import plan_view
 PREFIX = "ob:"
 STEPS = ("disclaimer", "side", "placement", "timezone", "reminders", "done")
 SIDES = ("left", "right", "both", "unsure")
+LESSON_DAYS = 0b0010101  # Monday, Wednesday, Friday: three short lessons a week
+
+
+def lesson_time(reminder_times: list[str]) -> str:
+    """Lessons come half an hour after the first practice reminder (10:30 without one), so
+    they never arrive on top of a prompt."""
+    first = min(reminder_times) if reminder_times else "10:00"
+    hour, minute = map(int, first.split(":"))
+    total = min(hour * 60 + minute + 30, 20 * 60)
+    return f"{total // 60:02d}:{total % 60:02d}"
 
 
 async def begin(update: Update, context: RehabContext) -> None:
@@ -208,6 +218,15 @@ async def _finish(update: Update, context: RehabContext, person: Person,
         times = [r.local_time for r in await patients.reminders(
             session=session, patient_id=profile.id)]  # type: ignore[arg-type]
         rows = await patients.doses(session=session, patient_id=profile.id)  # type: ignore[arg-type]
+        if not await patients.reminders(session=session, patient_id=profile.id,  # type: ignore[arg-type]
+                                        kind="lesson"):
+            at = lesson_time(times)
+            zone = person.timezone or services.settings.default_timezone
+            await patients.add_reminder(
+                session=session, patient_id=profile.id, kind="lesson", local_time=at,  # type: ignore[arg-type]
+                weekdays=LESSON_DAYS, now=services.clock.now(),
+                next_due_at=next_due(time.fromisoformat(at), LESSON_DAYS, zone,
+                                     services.clock.now()))
     query = update.callback_query
     if query is not None:
         await query.edit_message_text(render(update, context, "onboarding/ready", times=times))

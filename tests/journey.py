@@ -14,7 +14,10 @@ async def onboard(patient: Persona, *, answers: tuple[bool, ...] = (True, True, 
     await patient.press("Left side")
     for yes in answers:
         await patient.press("Yes" if yes else "No")
-    await patient.press(city)
+    if city.startswith("type:"):
+        await patient.send(city.removeprefix("type:"))
+    else:
+        await patient.press(city)
     for label in reminders:
         await patient.press(label)
     await patient.press("Done")

@@ -49,7 +49,8 @@ async def test_taps_alone_take_a_new_patient_to_their_first_plan(
     assert person.timezone == "Europe/London"
     assert profile.stage == 3 and profile.affected_side == "left"
     assert profile.onboarding_step == "done" and profile.disclaimer_accepted_at is not None
-    assert [r.local_time for r in reminders] == ["09:00"]
+    assert [(r.kind, r.local_time) for r in reminders] == [("exercise", "09:00"),
+                                                           ("lesson", "09:30")]
 
 
 async def test_an_interrupted_onboarding_resumes_and_never_duplicates(
