@@ -50,8 +50,8 @@ class PriorityPacer(BaseRateLimiter[dict[str, Any]]):
         *,
         per_window: int = 30,
         window: float = 1.0,
-        margin: float = 0.05,
-        bulk_per_window: int = 26,
+        margin: float = 0.01,
+        bulk_per_window: int = 27,
         group_per_minute: int = 20,
         max_retries: int = 3,
         monotonic: Callable[[], float] = time.monotonic,
@@ -65,9 +65,9 @@ class PriorityPacer(BaseRateLimiter[dict[str, Any]]):
         self.max_retries = max_retries
         self.monotonic = monotonic
         self.sleep = sleep
-        self._sent: deque[tuple[float, int]] = deque()  # (grant time, lane)
+        self._sent: list[list[float]] = []  # [counted until (inf while in flight), lane]
         self._groups: dict[int, deque[float]] = {}
-        self._queue: list[tuple[int, int, asyncio.Future[None]]] = []
+        self._queue: list[tuple[int, int, asyncio.Future[list[float]]]] = []
         self._seq = itertools.count()
         self._wake: asyncio.Event | None = None
         self._runner: asyncio.Task[None] | None = None
@@ -94,21 +94,25 @@ class PriorityPacer(BaseRateLimiter[dict[str, Any]]):
         self._queue.clear()
 
     # ---- the window ----------------------------------------------------------------------
+    # A slot is taken when a request is granted and counts until ``window`` after the request
+    # *finished*. Telegram counts a message when it arrives, which is before it answers, so a
+    # window measured from our completions can never hold more than it allows, whatever the
+    # network's jitter.
     def _trim(self, now: float) -> None:
-        while self._sent and self._sent[0][0] <= now - self.window:
-            self._sent.popleft()
+        self._sent = [slot for slot in self._sent if slot[0] > now - self.window]
 
     def _room(self, lane: int, now: float) -> float:
-        """0 if a slot can be granted now to ``lane``, else seconds until one frees up."""
+        """0 if a slot can be granted now to ``lane``, else seconds until one may free up
+        (infinity: wait for a request in flight to finish)."""
         self._trim(now)
         if now < self._paused_until:
             return self._paused_until - now
         if len(self._sent) >= self.per_window:
-            return self._sent[0][0] + self.window - now
+            return min(slot[0] for slot in self._sent) + self.window - now
         if lane == BULK:
-            bulk = [t for t, kind in self._sent if kind == BULK]
+            bulk = [slot[0] for slot in self._sent if slot[1] == BULK]
             if len(bulk) >= self.bulk_per_window:
-                return bulk[0] + self.window - now
+                return min(bulk) + self.window - now
         return 0.0
 
     async def _grant_loop(self) -> None:
@@ -122,14 +126,24 @@ class PriorityPacer(BaseRateLimiter[dict[str, Any]]):
             if future.done():  # cancelled while waiting
                 heapq.heappop(self._queue)
                 continue
-            now = self.monotonic()
-            wait = self._room(lane, now)
+            wait = self._room(lane, self.monotonic())
+            if wait == float("inf"):  # every slot is in flight: only a completion frees one
+                self._wake.clear()
+                await self._wake.wait()
+                continue
             if wait > 0:
                 await self._pause(wait)
                 continue
             heapq.heappop(self._queue)
-            self._sent.append((now, lane))
-            future.set_result(None)
+            slot = [float("inf"), lane]
+            self._sent.append(slot)
+            future.set_result(slot)
+
+    def _release(self, slot: list[float] | None) -> None:
+        if slot is not None:
+            slot[0] = self.monotonic()
+            if self._wake is not None:
+                self._wake.set()
 
     async def _pause(self, seconds: float) -> None:
         """Wait ``seconds`` (through the injectable sleep), or less if a request arrives."""
@@ -143,13 +157,13 @@ class PriorityPacer(BaseRateLimiter[dict[str, Any]]):
             sleeper.cancel()
             waker.cancel()
 
-    async def _acquire(self, lane: int) -> None:
+    async def _acquire(self, lane: int) -> list[float] | None:
         if self._wake is None:  # not initialised: nothing to pace
-            return
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            return None
+        future: asyncio.Future[list[float]] = asyncio.get_running_loop().create_future()
         heapq.heappush(self._queue, (lane, next(self._seq), future))
         self._wake.set()
-        await future
+        return await future
 
     async def _group_slot(self, chat_id: int) -> None:
         times = self._groups.setdefault(chat_id, deque())
@@ -177,10 +191,11 @@ class PriorityPacer(BaseRateLimiter[dict[str, Any]]):
         chat_id = data.get("chat_id")
         attempt = 0
         while True:
+            slot = None
             if counted:
                 if isinstance(chat_id, int) and chat_id < 0:
                     await self._group_slot(chat_id)
-                await self._acquire(lane)
+                slot = await self._acquire(lane)
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:
@@ -193,3 +208,5 @@ class PriorityPacer(BaseRateLimiter[dict[str, Any]]):
                 self._paused_until = max(self._paused_until, self.monotonic() + delay)
                 if self._wake is not None:
                     self._wake.set()
+            finally:
+                self._release(slot)

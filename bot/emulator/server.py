@@ -44,14 +44,20 @@ class Emulator:
         wall: Callable[[], float] = time.time,
         host: str = "127.0.0.1",
         port: int = 0,
+        control: bool = False,
     ) -> None:
         self.world = World(token=token, monotonic=monotonic, wall=wall)
         self.host = host
         self.port = port
+        self.control = control  # a JSON API for driving people from another process (bench/)
         self._runner: web.AppRunner | None = None
         # Called with an update id; returns once the bot has handled that update. The test
         # harness and the sandbox set it; without it personas wait for the bot's next message.
         self.settle: Callable[[int], Awaitable[None]] | None = None
+        self.pressed: dict[str, float] = {}
+        self.answered_at: dict[str, float] = {}
+        self.sent_times: list[float] = []
+        self.world.listeners.append(self._timing)
         self.handlers: dict[str, Callable[[dict[str, Any]], Any]] = {
             "getMe": self.world.get_me,
             "logOut": lambda _p: True,
@@ -70,6 +76,10 @@ class Emulator:
             "sendChatAction": lambda _p: True,
         }
 
+    def _timing(self, kind: str, message: object) -> None:
+        if self.control and kind == "new" and getattr(message, "from_bot", False):
+            self.sent_times.append(time.time())
+
     @property
     def token(self) -> str:
         return self.world.token
@@ -82,6 +92,8 @@ class Emulator:
     async def start(self) -> Emulator:
         app = web.Application(client_max_size=50 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        if self.control:
+            app.router.add_post("/_control/{action}", self._control)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False,
                                      shutdown_timeout=0.5)
         await self._runner.setup()
@@ -156,6 +168,8 @@ class Emulator:
                 if method in SENDING and self.world.fail_next:
                     raise self.world.fail_next.pop(0)
                 result = self.handlers[method](params)
+                if method == "answerCallbackQuery" and self.control:
+                    self.answered_at[str(params.get("callback_query_id"))] = time.time()
             else:
                 return web.json_response({"ok": False, "error_code": 404,
                                           "description": "Not Found"}, status=404)
@@ -166,3 +180,36 @@ class Emulator:
             return web.json_response({"ok": False, "error_code": 400,
                                       "description": f"Bad Request: {exc}"}, status=400)
         return web.json_response({"ok": True, "result": result})
+
+    async def _control(self, request: web.Request) -> web.Response:
+        """Benchmarks drive the emulator from another process: make people, write, tap, and
+        read timings (``time.time`` of this process, so both ends of a latency use one clock)."""
+        world = self.world
+        body = await request.json() if request.can_read_body else {}
+        action = request.match_info["action"]
+        if action == "users":
+            first = int(body.get("first_id", 100001))
+            for offset in range(int(body["count"])):
+                user = world.add_user(f"P{first + offset}", user_id=first + offset)
+                user.started = True
+            return web.json_response({"ok": True})
+        if action == "press":
+            user = world.users[int(body["user_id"])]
+            chat = world.chats[user.id]
+            candidates = [m for (cid, _), m in world.messages.items()
+                          if cid == chat.id and m.from_bot and not m.deleted]
+            for message in reversed(candidates):
+                for button in message.inline_buttons:
+                    if button.get("text") == body["label"] and "callback_data" in button:
+                        _, query = world.press_button(user, message, button["callback_data"])
+                        self.pressed[query.id] = time.time()
+                        return web.json_response({"ok": True, "query_id": query.id})
+            return web.json_response({"ok": False})
+        if action == "stats":
+            answered = {qid: self.answered_at[qid] - at for qid, at in self.pressed.items()
+                        if qid in self.answered_at}
+            return web.json_response({
+                "calls": world.calls, "rate_limited": world.rate_limited,
+                "sent_times": self.sent_times, "latencies": answered,
+                "pressed": len(self.pressed)})
+        return web.json_response({"ok": False}, status=404)

@@ -1,0 +1,124 @@
+"""The pacer on its own clock: strict windows, people before bulk, retry_after honoured."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import timedelta
+
+import pytest
+from telegram.error import RetryAfter
+
+from bot.pacing import PriorityPacer
+
+
+class Mono:
+    """A clock that jumps to the next sleeper's wake-up whenever everything else is idle."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleepers: list[tuple[float, asyncio.Future[None]]] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        future = asyncio.get_running_loop().create_future()
+        self.sleepers.append((self.now + seconds, future))
+        try:
+            await future
+        finally:
+            self.sleepers = [(t, f) for t, f in self.sleepers if f is not future]
+
+    async def drive(self) -> None:
+        while True:
+            for _ in range(20):
+                await asyncio.sleep(0)
+            live = [(t, f) for t, f in self.sleepers if not f.done()]
+            if live:
+                self.now = max(self.now, min(t for t, _ in live))
+                for t, f in live:
+                    if t <= self.now:
+                        f.set_result(None)
+
+
+@pytest.fixture
+async def paced() -> AsyncIterator[tuple[PriorityPacer, Mono]]:
+    mono = Mono()
+    driver = asyncio.create_task(mono.drive())
+    pacer = PriorityPacer(monotonic=mono, sleep=mono.sleep, margin=0.0)
+    await pacer.initialize()
+    yield pacer, mono
+    await pacer.shutdown()
+    driver.cancel()
+
+
+def sender(mono: Mono, log: list[tuple[float, str]], name: str) -> Callable[[], Awaitable[bool]]:
+    async def send() -> bool:
+        log.append((mono.now, name))
+        return True
+    return send
+
+
+async def test_never_more_than_30_in_any_window(paced: tuple[PriorityPacer, Mono]) -> None:
+    pacer, mono = paced
+    log: list[tuple[float, str]] = []
+    await asyncio.gather(*(
+        pacer.process_request(sender(mono, log, f"b{i}"), (), {}, "sendMessage",
+                              {"chat_id": i + 1}, {"bulk": True}) for i in range(100)))
+    times = sorted(t for t, _ in log)
+    assert len(times) == 100
+    for i, t in enumerate(times):
+        assert sum(1 for u in times[i:] if u < t + 1.0) <= 30
+    # the bulk lane keeps 3 slots a second for people
+    assert max(sum(1 for u in times if t <= u < t + 1.0) for t in times) <= 27
+
+
+async def test_people_go_before_queued_bulk(paced: tuple[PriorityPacer, Mono]) -> None:
+    pacer, mono = paced
+    log: list[tuple[float, str]] = []
+    bulk = [asyncio.create_task(pacer.process_request(
+        sender(mono, log, "bulk"), (), {}, "sendMessage", {"chat_id": i + 1}, {"bulk": True}))
+        for i in range(90)]
+    await asyncio.sleep(0)
+    reply = asyncio.create_task(pacer.process_request(
+        sender(mono, log, "person"), (), {}, "sendMessage", {"chat_id": 999}, None))
+    await asyncio.gather(reply, *bulk)
+    position = [name for _, name in log].index("person")
+    assert position <= 30  # within the first window, not after three seconds of bulk
+    person_time = next(t for t, name in log if name == "person")
+    assert person_time < 1.0
+
+
+async def test_answers_and_edits_are_not_counted(paced: tuple[PriorityPacer, Mono]) -> None:
+    pacer, mono = paced
+    log: list[tuple[float, str]] = []
+    await asyncio.gather(*(pacer.process_request(
+        sender(mono, log, "answer"), (), {}, "answerCallbackQuery", {}, None)
+        for _ in range(100)))
+    assert {t for t, _ in log} == {0.0}
+
+
+async def test_groups_get_twenty_a_minute(paced: tuple[PriorityPacer, Mono]) -> None:
+    pacer, mono = paced
+    log: list[tuple[float, str]] = []
+    await asyncio.gather(*(pacer.process_request(
+        sender(mono, log, "group"), (), {}, "sendMessage", {"chat_id": -100}, None)
+        for _ in range(25)))
+    times = sorted(t for t, _ in log)
+    assert times[19] < 60 <= times[20]
+
+
+async def test_retry_after_pauses_and_retries(paced: tuple[PriorityPacer, Mono]) -> None:
+    pacer, mono = paced
+    calls: list[float] = []
+
+    async def flaky() -> bool:
+        calls.append(mono.now)
+        if len(calls) == 1:
+            raise RetryAfter(timedelta(seconds=5))
+        return True
+
+    assert await pacer.process_request(flaky, (), {}, "sendMessage", {"chat_id": 1}, None)
+    assert calls[1] - calls[0] >= 5
+    assert pacer.retries_after == 1
