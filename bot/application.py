@@ -19,9 +19,11 @@ from telegram.ext import (
     filters,
 )
 
+from bot.alerts import AlertSweeper
 from bot.clock import Clock, SystemClock
 from bot.commands import COMMANDS
 from bot.context import RehabApp, RehabContext, Services
+from bot.digests import Digester
 from bot.dispatch import DispatchConfig, Dispatcher
 from bot.pacing import PriorityPacer
 from bot.scheduling import Ticker
@@ -31,7 +33,9 @@ from bot.updates import ChatOrderedProcessor
 from db.engine import Database
 from handlers import (
     checkin,
+    digest,
     errors,
+    family,
     help,
     learn,
     onboarding,
@@ -53,41 +57,51 @@ def file_url(base_url: str) -> str:
 def register_handlers(app: RehabApp) -> None:
     """Every handler, top to bottom. Group -1 runs before all others for every update."""
     app.add_handler(TypeHandler(Update, track_person), group=-1)
+    private = filters.ChatType.PRIVATE  # health data is never shown in a group by a command
 
     # Commands (the same list feeds /help and the menu: bot/commands.py).
-    app.add_handler(CommandHandler("start", start.start))
-    app.add_handler(CommandHandler("today", session.start_session))
-    app.add_handler(CommandHandler("checkin", checkin.checkin_command))
-    app.add_handler(CommandHandler("plan", plan.show_plan))
-    app.add_handler(CommandHandler("progress", progress.show_progress))
-    app.add_handler(CommandHandler("learn", learn.learn))
-    app.add_handler(CommandHandler("goal", learn.goal))
-    app.add_handler(CommandHandler("undo", checkin.undo))
-    app.add_handler(CommandHandler("remind", reminders.remind))
-    app.add_handler(CommandHandler("timezone", reminders.timezone))
-    app.add_handler(CommandHandler("pause", reminders.pause))
-    app.add_handler(CommandHandler("resume", reminders.resume))
-    app.add_handler(CommandHandler("help", help.help_command))
+    commands = {
+        "start": start.start, "today": session.start_session, "checkin": checkin.checkin_command,
+        "plan": plan.show_plan, "progress": progress.show_progress, "learn": learn.learn,
+        "goal": learn.goal, "undo": checkin.undo, "remind": reminders.remind,
+        "timezone": reminders.timezone, "pause": reminders.pause, "resume": reminders.resume,
+        "invite": family.invite, "family": family.family_command, "alerts": family.alerts,
+        "digest": digest.digest, "group": family.group_command, "help": help.help_command,
+    }
+    for name, callback in commands.items():
+        app.add_handler(CommandHandler(name, callback, filters=private))
+    app.add_handler(CommandHandler("link", family.link_group))  # the one command for groups
 
     # Buttons, by the prefix of their callback data.
-    app.add_handler(CallbackQueryHandler(start.choose_role, pattern=rf"^{start.ROLE_PREFIX}"))
-    app.add_handler(CallbackQueryHandler(onboarding.on_tap, pattern=rf"^{onboarding.PREFIX}"))
-    app.add_handler(CallbackQueryHandler(session.start_session, pattern=r"^sess:new$"))
-    app.add_handler(CallbackQueryHandler(session.later, pattern=r"^sess:later$"))
-    app.add_handler(CallbackQueryHandler(session.on_tap, pattern=rf"^{session.PREFIX}"))
-    app.add_handler(CallbackQueryHandler(checkin.on_tap, pattern=rf"^{checkin.PREFIX}"))
-    app.add_handler(CallbackQueryHandler(progress.show_progress, pattern=r"^prog:me$"))
-    app.add_handler(CallbackQueryHandler(learn.goal_reached, pattern=r"^goal:reached$"))
-    app.add_handler(CallbackQueryHandler(reminders.on_remind_tap, pattern=r"^rmd:"))
-    app.add_handler(CallbackQueryHandler(reminders.on_timezone_tap, pattern=r"^tz:"))
-    app.add_handler(CallbackQueryHandler(reminders.on_pause_tap, pattern=r"^pau:"))
-    app.add_handler(CallbackQueryHandler(reminders.on_prompt_tap, pattern=r"^(snz|skp):"))
+    buttons = (
+        (start.choose_role, rf"^{start.ROLE_PREFIX}"),
+        (onboarding.on_tap, rf"^{onboarding.PREFIX}"),
+        (session.start_session, r"^sess:new$"),
+        (session.later, r"^sess:later$"),
+        (session.on_tap, rf"^{session.PREFIX}"),
+        (checkin.on_tap, rf"^{checkin.PREFIX}"),
+        (progress.show_progress, r"^prog:me$"),
+        (family.on_progress_tap, r"^prog:p:"),
+        (learn.goal_reached, r"^goal:reached$"),
+        (reminders.on_remind_tap, r"^rmd:"),
+        (reminders.on_timezone_tap, r"^tz:"),
+        (reminders.on_pause_tap, r"^pau:"),
+        (reminders.on_prompt_tap, r"^(snz|skp):"),
+        (family.on_invite_tap, r"^fam:(acc|dec):"),
+        (family.on_link_tap, r"^fam:(rm|lv):"),
+        (family.on_cheer_tap, r"^chr:"),
+        (family.on_thanks_tap, r"^thx:"),
+        (family.on_alert_tap, r"^alr:"),
+        (digest.on_digest_tap, r"^dg:"),
+    )
+    for callback, pattern in buttons:
+        app.add_handler(CallbackQueryHandler(callback, pattern=pattern))
     app.add_handler(CallbackQueryHandler(help.unknown_button))  # anything else: forged or old
 
-    # Messages: a shared location (time zone), then free text, then unknown commands.
-    app.add_handler(MessageHandler(filters.LOCATION, onboarding.on_location))
-    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, text.on_text))
-    app.add_handler(MessageHandler(filters.COMMAND, help.unknown_text))
+    # Messages in private chats: a shared location (time zone), free text, unknown commands.
+    app.add_handler(MessageHandler(private & filters.LOCATION, onboarding.on_location))
+    app.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, text.on_text))
+    app.add_handler(MessageHandler(private & filters.COMMAND, help.unknown_text))
     app.add_error_handler(errors.on_error)
 
 
@@ -159,6 +173,12 @@ def build_application(
             quiet_start=quiet_start, quiet_end=quiet_end))
     services.extras["dispatcher"] = dispatcher
     ticker.register("prompts", dispatcher.tick, dispatcher.next_at)
+    digester = Digester(database=lambda: services.db, texts=services.texts,
+                        default_zone=settings.default_timezone)
+    ticker.register("digests", digester.tick, digester.next_at)
+    sweeper = AlertSweeper(database=lambda: services.db, texts=services.texts,
+                           default_zone=settings.default_timezone)
+    ticker.register("alerts", sweeper.tick)
     app.bot_data["services"] = services
     register_handlers(app)
     if heartbeat:

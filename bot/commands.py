@@ -25,5 +25,11 @@ COMMANDS: tuple[Command, ...] = (
     Command("timezone", "patient"),
     Command("pause", "patient"),
     Command("resume", "patient"),
+    Command("invite", "patient"),
+    Command("family"),
+    Command("alerts", "patient"),
+    Command("digest"),
+    Command("group", "patient"),
+    Command("link"),
     Command("help"),
 )

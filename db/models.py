@@ -27,6 +27,10 @@ class Person(SQLModel, table=True):
     is_patient: bool = Field(default=False)
     is_family: bool = Field(default=False)
     active: bool = Field(default=True)  # False once the person blocked the bot
+    # what the person's next typed message means, e.g. "cheer:12" (their own words for a
+    # cheer); kept in the database so that it survives restarts and several processes
+    pending_action: str | None = Field(default=None, max_length=64)
+    pending_until: datetime | None = _instant(nullable=True)  # type: ignore[assignment]
     created_at: datetime = _instant()  # type: ignore[assignment]
     last_seen_at: datetime | None = _instant(nullable=True)  # type: ignore[assignment]
 
@@ -47,6 +51,8 @@ class PatientProfile(SQLModel, table=True):
     goal_reached_at: datetime | None = _instant(nullable=True)  # type: ignore[assignment]
     stage_changed_at: datetime | None = _instant(nullable=True)  # type: ignore[assignment]
     paused_until: datetime | None = _instant(nullable=True)  # type: ignore[assignment]
+    alert_inactive_days: int | None = Field(default=None)  # None: the patient has not opted in
+    alert_pain: bool = Field(default=False)
     created_at: datetime = _instant()  # type: ignore[assignment]
 
 
@@ -182,3 +188,84 @@ class Milestone(SQLModel, table=True):
     patient_id: int = Field(foreign_key="patient_profile.id", index=True, ondelete="CASCADE")
     key: str = Field(max_length=32)
     achieved_at: datetime = _instant()  # type: ignore[assignment]
+
+
+class Invitation(SQLModel, table=True):
+    """A single-use secret: a family invite link, or a code that links a family group.
+    Only a hash of the secret is stored."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    patient_id: int = Field(foreign_key="patient_profile.id", index=True, ondelete="CASCADE")
+    kind: str = Field(default="family", max_length=8)  # family | group
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = _instant()  # type: ignore[assignment]
+    expires_at: datetime = _instant()  # type: ignore[assignment]
+    opened_by: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    used_at: datetime | None = _instant(nullable=True)  # type: ignore[assignment]
+
+
+class GroupLink(SQLModel, table=True):
+    """A Telegram group that receives a patient's milestones and digests."""
+
+    __tablename__ = "group_link"
+
+    id: int | None = Field(default=None, primary_key=True)
+    patient_id: int = Field(foreign_key="patient_profile.id", index=True, ondelete="CASCADE")
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    created_at: datetime = _instant()  # type: ignore[assignment]
+    revoked_at: datetime | None = _instant(nullable=True)  # type: ignore[assignment]
+
+
+class DigestSchedule(SQLModel, table=True):
+    """When a person gets their weekly digest: a weekday and local time, next instant in UTC."""
+
+    __tablename__ = "digest_schedule"
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", unique=True, ondelete="CASCADE")
+    weekday: int = Field(default=6)  # 0 Monday … 6 Sunday
+    local_time: str = Field(default="18:00", max_length=5)
+    next_due_at: datetime | None = _instant(nullable=True, index=True)  # type: ignore[assignment]
+
+
+class DigestSent(SQLModel, table=True):
+    """One digest about one patient to one reader for one week; never twice."""
+
+    __tablename__ = "digest_sent"
+    __table_args__ = (UniqueConstraint("person_id", "patient_id", "week_start", "chat_id",
+                                       name="uq_digest_week"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE")
+    chat_id: int = Field(default=0, sa_column=Column(BigInteger, nullable=False,
+                                                     server_default="0"))  # 0: the person
+    patient_id: int = Field(foreign_key="patient_profile.id", ondelete="CASCADE")
+    week_start: date
+    status: str = Field(default="sending", max_length=16)
+    sent_at: datetime = _instant()  # type: ignore[assignment]
+
+
+class Cheer(SQLModel, table=True):
+    """Encouragement from a family member to a patient."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    patient_id: int = Field(foreign_key="patient_profile.id", index=True, ondelete="CASCADE")
+    from_person_id: int = Field(foreign_key="person.id", ondelete="CASCADE")
+    text: str = Field(max_length=200)
+    created_at: datetime = _instant()  # type: ignore[assignment]
+    thanked_at: datetime | None = _instant(nullable=True)  # type: ignore[assignment]
+
+
+class AlertSent(SQLModel, table=True):
+    """An alert to one family member about one episode; told once."""
+
+    __tablename__ = "alert_sent"
+    __table_args__ = (UniqueConstraint("patient_id", "member_id", "kind", "episode",
+                                       name="uq_alert_episode"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    patient_id: int = Field(foreign_key="patient_profile.id", ondelete="CASCADE")
+    member_id: int = Field(foreign_key="person.id", ondelete="CASCADE")
+    kind: str = Field(max_length=16)  # inactive | pain
+    episode: str = Field(max_length=32)
+    sent_at: datetime = _instant()  # type: ignore[assignment]

@@ -4,7 +4,7 @@ unclear gets a friendly hint and changes nothing. /undo takes back the last one 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from telegram import Update
 
@@ -14,8 +14,9 @@ from bot.encourage import celebrations
 from bot.practice import local_day, zone_of
 from bot.stats import summarise
 from db import patients
-from db.models import CheckIn
+from db.models import CheckIn, PatientProfile, Person
 from handlers.common import button, keyboard, lang_of, render, reply
+from handlers.family import pain_alert, tell_groups
 from handlers.progress import progress_numbers
 
 PREFIX = "q:"
@@ -98,7 +99,7 @@ async def on_tap(update: Update, context: RehabContext) -> None:
     # The confirmation message is the check-in's identity: pressing it twice, or the same
     # update arriving twice, stores one check-in.
     key = f"q{query.message.chat.id}:{query.message.message_id}"
-    created, new = await _store(update, context, checkin, key)
+    created, new, found = await _store(update, context, checkin, key)
     await query.answer(context.services.texts.label(
         "checkin.saved" if created else "checkin.already", lang))
     if not created:
@@ -106,12 +107,17 @@ async def on_tap(update: Update, context: RehabContext) -> None:
     await query.edit_message_text(render(update, context, "checkin/saved", c=checkin))
     if checkin.pain:
         await reply(update, context, "session/pain")
-    for key in new:
-        await reply(update, context, "milestones/reached", key=key, n=len(new), goal=None)
+    if found is not None:
+        person, profile, day = found
+        if checkin.pain:
+            await pain_alert(context, profile, person, day)
+        for key in new:
+            await reply(update, context, "milestones/reached", key=key, n=len(new), goal=None)
+            await tell_groups(context, profile.id, "family/group_milestone", key=key)  # type: ignore[arg-type]
 
 
 async def _store(update: Update, context: RehabContext, c: QuickCheckIn, key: str
-                 ) -> tuple[bool, list[str]]:
+                 ) -> tuple[bool, list[str], tuple[Person, PatientProfile, date] | None]:
     services = context.services
     user = update.effective_user
     assert user is not None
@@ -119,7 +125,7 @@ async def _store(update: Update, context: RehabContext, c: QuickCheckIn, key: st
     async with services.db.session() as session:
         found = await patients.get_patient(session=session, telegram_id=user.id)
         if found is None:
-            return False, []
+            return False, [], None
         person, profile = found
         day = local_day(now, zone_of(person, services.settings.default_timezone))
         _, created = await patients.record_checkin(session=session, checkin=CheckIn(
@@ -127,7 +133,7 @@ async def _store(update: Update, context: RehabContext, c: QuickCheckIn, key: st
             difficulty=c.difficulty, pain=c.pain, source="quick", idempotency_key=key,
             local_day=day, recorded_at=now))
         if not created:
-            return False, []
+            return False, [], None
         numbers = await progress_numbers(session=session, profile=profile, today=day)
         progress = summarise(numbers["logs"], today=day)
         achieved = await patients.milestones(session=session, patient_id=profile.id)  # type: ignore[arg-type]
@@ -135,7 +141,7 @@ async def _store(update: Update, context: RehabContext, c: QuickCheckIn, key: st
                                         stage_after=1) if k != "first_session"]
         new = await patients.add_milestones(session=session, patient_id=profile.id,  # type: ignore[arg-type]
                                             keys=keys, now=now)
-    return True, new
+    return True, new, (person, profile, day)
 
 
 async def undo(update: Update, context: RehabContext) -> None:

@@ -50,3 +50,11 @@ async def track_person(update: Update, context: RehabContext) -> None:
     async with services.db.session() as session:
         await touch_person(session=session, telegram_id=user.id, first_name=user.first_name,
                            language_code=user.language_code, now=services.clock.now())
+
+
+async def clear_buttons(update: Update) -> None:
+    """Put away the buttons of the tapped message, if it still has any."""
+    query = update.callback_query
+    if query is not None and query.message is not None and getattr(
+            query.message, "reply_markup", None):
+        await query.edit_message_reply_markup(None)

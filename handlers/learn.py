@@ -8,7 +8,7 @@ from bot.context import RehabContext
 from bot.practice import next_lesson, stage_of
 from bot.stats import summarise
 from db import lessons, patients
-from handlers.common import reply
+from handlers.common import clear_buttons, reply
 from handlers.progress import progress_numbers
 
 GOAL_MAX = 200
@@ -79,7 +79,7 @@ async def goal_reached(update: Update, context: RehabContext) -> None:
         numbers = await progress_numbers(session=session, profile=profile,
                                          today=services.clock.now().date())
     await query.answer()
-    await query.edit_message_reply_markup(None)
+    await clear_buttons(update)
     await reply(update, context, "milestones/reached", key="goal_reached", n=0,
                 goal=profile.goal, progress=summarise(numbers["logs"],
                                                       today=services.clock.now().date()))

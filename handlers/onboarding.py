@@ -23,6 +23,7 @@ from db import patients
 from db.models import PatientProfile, Person
 from db.people import get_person
 from handlers.common import button, keyboard, lang_of, render, reply
+from handlers.family import ensure_digest_schedule
 from handlers.plan import plan_view
 
 PREFIX = "ob:"
@@ -218,6 +219,10 @@ async def _finish(update: Update, context: RehabContext, person: Person,
         times = [r.local_time for r in await patients.reminders(
             session=session, patient_id=profile.id)]  # type: ignore[arg-type]
         rows = await patients.doses(session=session, patient_id=profile.id)  # type: ignore[arg-type]
+        stored_person = await session.get(Person, person.id)
+        await ensure_digest_schedule(session=session, person=stored_person,  # type: ignore[arg-type]
+                                     zone=person.timezone or services.settings.default_timezone,
+                                     now=services.clock.now())
         if not await patients.reminders(session=session, patient_id=profile.id,  # type: ignore[arg-type]
                                         kind="lesson"):
             at = lesson_time(times)

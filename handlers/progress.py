@@ -53,13 +53,17 @@ async def show_progress(update: Update, context: RehabContext) -> None:
         await query.answer()
     async with services.db.session() as session:
         found = await patients.get_patient(session=session, telegram_id=user.id)
-        if found is None or found[1].onboarding_step != "done":
+    if found is None or found[1].onboarding_step != "done":
+        from handlers.family import family_progress
+
+        if not await family_progress(update, context):
             await reply(update, context, "plan/not_ready",
                         markup=keyboard([button(update, context, "start.patient",
                                                 "role:patient")]))
-            return
-        person, profile = found
-        today = local_day(services.clock.now(), zone_of(person, services.settings.default_timezone))
+        return
+    person, profile = found
+    today = local_day(services.clock.now(), zone_of(person, services.settings.default_timezone))
+    async with services.db.session() as session:
         numbers = await progress_numbers(session=session, profile=profile, today=today)
     await send_progress(update, context, chat_id=update.effective_chat.id,  # type: ignore[union-attr]
                         profile=profile, name=person.first_name, logs=numbers["logs"],

@@ -10,9 +10,11 @@ from telegram import Update
 from bot import timezones
 from bot.context import RehabContext
 from bot.due import ALL_DAYS, next_due, parse_time, parse_weekdays, weekdays_label
-from db import patients, reminders
+from bot.family import next_weekly
+from db import family, patients, reminders
 from db.models import PatientProfile, Person, Reminder
-from handlers.common import button, keyboard, lang_of, render, reply
+from db.people import get_person
+from handlers.common import button, clear_buttons, keyboard, lang_of, render, reply
 
 PAUSE_CHOICES = (1, 3, 7)
 FOREVER = timedelta(days=3650)
@@ -151,11 +153,12 @@ async def on_remind_tap(update: Update, context: RehabContext) -> None:
 
 async def timezone(update: Update, context: RehabContext) -> None:
     """/timezone shows it; /timezone Paris changes it (reminders keep their local times)."""
-    found = await _patient(update, context)
-    if found is None:
-        return
-    person, _ = found
     services = context.services
+    async with services.db.session() as session:
+        person = await get_person(session=session,
+                                  telegram_id=update.effective_user.id)  # type: ignore[union-attr]
+    if person is None:
+        return
     text = " ".join(context.args or []).strip()
     if not text:
         zone = person.timezone or services.settings.default_timezone
@@ -186,17 +189,21 @@ async def change_timezone(update: Update, context: RehabContext, zone: str) -> N
     assert user is not None
     now = services.clock.now()
     async with services.db.session() as session:
-        found = await patients.get_patient(session=session, telegram_id=user.id)
-        if found is None:
+        person = await get_person(session=session, telegram_id=user.id)
+        if person is None:
             return
-        person, profile = found
         person.timezone = zone
         session.add(person)
+        found = await patients.get_patient(session=session, telegram_id=user.id)
         for kind in ("exercise", "lesson"):
-            for reminder in await patients.reminders(session=session, patient_id=profile.id,  # type: ignore[arg-type]
-                                                     kind=kind):
+            for reminder in (await patients.reminders(session=session, patient_id=found[1].id,  # type: ignore[arg-type]
+                                                      kind=kind) if found else []):
                 reminder.next_due_at = _due(reminder.local_time, reminder.weekdays, zone, now)
                 session.add(reminder)
+        schedule = await family.schedule_for(session=session, person_id=person.id)  # type: ignore[arg-type]
+        if schedule is not None:
+            schedule.next_due_at = next_weekly(schedule.weekday, schedule.local_time, zone, now)
+            session.add(schedule)
     await reply(update, context, "onboarding/timezone_set",
                 zone=timezones.zone_label(zone, now))
 
@@ -230,7 +237,7 @@ async def on_pause_tap(update: Update, context: RehabContext) -> None:
     value = query.data.removeprefix("pau:")
     if not value.isdigit() or (int(value) not in PAUSE_CHOICES and value != "0"):
         return
-    await query.edit_message_reply_markup(None)
+    await clear_buttons(update)
     await _set_pause(update, context, timedelta(days=int(value)) if value != "0" else FOREVER)
 
 

@@ -17,7 +17,8 @@ from bot.practice import exercise, local_day, plan_for, window_start, zone_of
 from bot.stats import summarise
 from db import patients
 from db.models import CheckIn, PatientProfile, Person, PracticeSession
-from handlers.common import button, keyboard, lang_of, render, reply
+from handlers.common import button, clear_buttons, keyboard, lang_of, render, reply
+from handlers.family import pain_alert, tell_groups
 from handlers.plan import safety_line
 from handlers.progress import progress_numbers
 
@@ -93,8 +94,7 @@ async def start_session(update: Update, context: RehabContext) -> None:
             await session.flush()
     if query:
         await query.answer()
-        if query.message is not None and getattr(query.message, "reply_markup", None):
-            await query.edit_message_reply_markup(None)
+        await clear_buttons(update)
     text, markup = card(update, context, sess)
     message = await context.bot.send_message(update.effective_chat.id, text,  # type: ignore[union-attr]
                                              reply_markup=markup)
@@ -109,7 +109,7 @@ async def later(update: Update, context: RehabContext) -> None:
     query = update.callback_query
     assert query is not None
     await query.answer()
-    await query.edit_message_reply_markup(None)
+    await clear_buttons(update)
     await reply(update, context, "session/later")
 
 
@@ -156,11 +156,15 @@ async def on_tap(update: Update, context: RehabContext) -> None:
         await query.edit_message_reply_markup(outcome.markup_only)
     if outcome.pain:
         await reply(update, context, "session/pain")
+        await pain_alert(context, profile, person, sess.local_day)
     if outcome.summary is not None:
         await reply(update, context, "session/summary", **outcome.summary,
                     markup=keyboard([button(update, context, "session.progress", "prog:me")]))
     for template, values in outcome.extra:
         await reply(update, context, template, **values)
+        if template == "milestones/reached":
+            await tell_groups(context, profile.id, "family/group_milestone",  # type: ignore[arg-type]
+                              key=values["key"])
 
 
 async def _apply(update: Update, context: RehabContext, session: Any, person: Person,

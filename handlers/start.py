@@ -6,9 +6,10 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.context import RehabContext
+from bot.family import TOKEN_SHAPE
 from db import patients
 from db.people import set_role
-from handlers import onboarding
+from handlers import family, onboarding
 from handlers.common import button, keyboard, reply
 
 ROLE_PREFIX = "role:"
@@ -18,6 +19,13 @@ async def start(update: Update, context: RehabContext) -> None:
     """Greet the person; a known patient resumes, a newcomer chooses how they use the bot."""
     user = update.effective_user
     assert user is not None
+    payload = (context.args or [""])[0]
+    if payload:
+        if TOKEN_SHAPE.match(payload):
+            await family.open_invite(update, context, payload)
+        else:
+            await reply(update, context, "family/invite_invalid")
+        return
     async with context.services.db.session() as session:
         found = await patients.get_patient(session=session, telegram_id=user.id)
     if found is not None:

@@ -6,7 +6,8 @@ from telegram import Update
 
 from bot.context import RehabContext
 from db import patients
-from handlers import checkin, help, onboarding
+from db.people import get_person
+from handlers import checkin, family, help, onboarding
 
 
 async def on_text(update: Update, context: RehabContext) -> None:
@@ -14,7 +15,10 @@ async def on_text(update: Update, context: RehabContext) -> None:
     user = update.effective_user
     assert message is not None and message.text is not None and user is not None
     async with context.services.db.session() as session:
+        me = await get_person(session=session, telegram_id=user.id)
         found = await patients.get_patient(session=session, telegram_id=user.id)
+    if me is not None and await family.on_cheer_text(update, context, me, message.text):
+        return
     if found is None:
         await help.unknown_text(update, context)
     elif found[1].onboarding_step == "timezone":

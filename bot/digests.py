@@ -1,0 +1,169 @@
+"""Weekly digests: for each family member at their chosen local day and hour, one digest per
+patient they follow; for each patient, their own weekly summary (and their family groups').
+Each (reader, patient, week) is claimed in the database before sending, so a digest goes out
+once across restarts and processes."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from telegram import Bot
+from telegram.error import Forbidden, TelegramError
+from telegram.ext import Application
+
+from bot import family as rules
+from bot.catalogue import Stage
+from bot.charts import reps_chart
+from bot.practice import day_logs, next_lesson
+from bot.texts import Texts
+from db import family, lessons, patients
+from db.engine import Database
+from db.models import DigestSchedule, Milestone, PatientProfile, Person, SentPrompt
+
+log = logging.getLogger(__name__)
+
+
+async def digest_values(*, session: Any, profile: PatientProfile, week_start: Any,
+                        week_end: Any, texts: Texts, lang: str) -> dict[str, Any]:
+    """Everything a digest about ``profile`` for the given week shows."""
+    from sqlmodel import col, func, select
+
+    since = week_start - timedelta(days=7)
+    checkins = await patients.checkins_since(session=session, patient_id=profile.id,
+                                             since=since)
+    sessions = await patients.finished_sessions(session=session, patient_id=profile.id,
+                                                since=since)
+    logs = [log for log in day_logs(checkins, sessions) if log.day <= week_end]
+    planned = int((await session.exec(
+        select(func.count()).select_from(SentPrompt).where(
+            SentPrompt.patient_id == profile.id, SentPrompt.kind == "exercise",
+            col(SentPrompt.local_day) >= week_start, col(SentPrompt.local_day) <= week_end,
+            col(SentPrompt.status).in_(("sent", "answered", "missed", "snoozed", "skipped")))
+    )).one())
+    start_instant = datetime.combine(week_start, datetime.min.time()).replace(
+        tzinfo=ZoneInfo("UTC")) - timedelta(hours=14)
+    end_instant = datetime.combine(week_end + timedelta(days=1), datetime.min.time()).replace(
+        tzinfo=ZoneInfo("UTC")) + timedelta(hours=14)
+    milestones = (await session.exec(select(Milestone.key).where(
+        Milestone.patient_id == profile.id, col(Milestone.achieved_at) >= start_instant,
+        col(Milestone.achieved_at) < end_instant))).all()
+    cheers = await family.cheers_between(session=session, patient_id=profile.id,
+                                         start=start_instant, end=end_instant)
+    numbers = rules.digest_numbers(logs=logs, week_start=week_start, week_end=week_end,
+                                   planned=planned, milestones=milestones, cheers=cheers)
+    return {"d": numbers, "stage_name": texts.label(
+        f"stage.{Stage(profile.stage or 1).key}", lang), "goal": profile.goal}
+
+
+class Digester:
+    def __init__(self, *, database: Callable[[], Database], texts: Texts,
+                 default_zone: str, batch: int = 200) -> None:
+        self._database = database
+        self.texts = texts
+        self.default_zone = default_zone
+        self.batch = batch
+
+    async def next_at(self, now: datetime) -> datetime | None:
+        async with self._database().session() as session:
+            return await family.next_digest_at(session=session)
+
+    async def tick(self, app: Application, now: datetime) -> int:
+        sent = 0
+        for _ in range(50):
+            async with self._database().session() as session:
+                due = await family.due_schedules(session=session, now=now, limit=self.batch)
+                jobs: list[tuple[Person, datetime]] = []
+                for schedule, person in due:
+                    zone = person.timezone or self.default_zone
+                    jobs.append((person, schedule.next_due_at))  # type: ignore[arg-type]
+                    schedule.next_due_at = rules.next_weekly(
+                        schedule.weekday, schedule.local_time, zone, schedule.next_due_at)  # type: ignore[arg-type]
+                    session.add(schedule)
+            if not due:
+                break
+            results = await asyncio.gather(*(self.deliver(app.bot, person, at, now)
+                                             for person, at in jobs))
+            sent += sum(results)
+        return sent
+
+    async def deliver(self, bot: Bot, person: Person, due_at: datetime, now: datetime) -> int:
+        """All of one reader's digests for the week ending at ``due_at``."""
+        if not person.active:
+            return 0
+        zone = person.timezone or self.default_zone
+        week_start, week_end = rules.digest_week(due_at, zone)
+        if now - due_at > timedelta(days=1):
+            return 0  # a week-old digest would mislead; the next one comes on time
+        sent = 0
+        async with self._database().session() as session:
+            own = await patients.get_patient(session=session, telegram_id=person.telegram_id)
+            following = await family.patients_of(session=session, member_id=person.id)  # type: ignore[arg-type]
+        subjects: list[tuple[PatientProfile, Person, bool]] = []
+        if own is not None and own[1].onboarding_step == "done":
+            subjects.append((own[1], own[0], True))
+        subjects += [(profile, patient, False) for _, profile, patient in following]
+        for profile, patient, is_own in subjects:
+            targets = [person.telegram_id]
+            if is_own:
+                async with self._database().session() as session:
+                    targets += [g.chat_id for g in await family.groups_of(
+                        session=session, patient_id=profile.id)]  # type: ignore[arg-type]
+            for chat_id in targets:
+                sent += await self._one(bot, person, profile, patient, is_own, chat_id,
+                                        week_start, week_end, now)
+        return sent
+
+    async def _one(self, bot: Bot, reader: Person, profile: PatientProfile, patient: Person,
+                   own: bool, chat_id: int, week_start: Any, week_end: Any,
+                   now: datetime) -> int:
+        async with self._database().session() as session:
+            claimed = await family.claim_digest(
+                session=session, person_id=reader.id, patient_id=profile.id,  # type: ignore[arg-type]
+                week_start=week_start, now=now,
+                chat_id=0 if chat_id == reader.telegram_id else chat_id)
+            if not claimed:
+                return 0
+            lang = self.texts.language(reader.language_code)
+            values = await digest_values(session=session, profile=profile,
+                                         week_start=week_start, week_end=week_end,
+                                         texts=self.texts, lang=lang)
+            tip = None
+            if not own:
+                had = await lessons.delivered(session=session, person_id=reader.id)  # type: ignore[arg-type]
+                tip = next_lesson(stage=Stage(profile.stage or 1), audience="family",
+                                  delivered=had)
+                if tip is not None:
+                    await lessons.mark_delivered(session=session, person_id=reader.id,  # type: ignore[arg-type]
+                                                 lesson_id=tip, now=now)
+        group = chat_id != reader.telegram_id
+        text = self.texts.render("digest/weekly", lang, name=reader.first_name,
+                                 patient=patient.first_name, own=own or group, group=group,
+                                 **values)
+        numbers = values["d"]
+        try:
+            await bot.send_message(chat_id, text, rate_limit_args={"bulk": True})
+            png = await asyncio.to_thread(
+                reps_chart, list(numbers.reps_by_day),
+                title=self.texts.label("chart.week_title", lang),
+                y_label=self.texts.label("chart.y_label", lang))
+            await bot.send_photo(chat_id, png, rate_limit_args={"bulk": True})
+            if tip is not None:
+                await bot.send_message(chat_id, self.texts.render(
+                    f"lessons/{tip}", lang, name=reader.first_name),
+                    rate_limit_args={"bulk": True})
+        except Forbidden:
+            return 0
+        except TelegramError as exc:
+            log.warning("digest for reader %s failed: %s", reader.id, type(exc).__name__)
+            return 0
+        return 1
+
+
+def default_schedule(person_id: int) -> DigestSchedule:
+    return DigestSchedule(person_id=person_id, weekday=rules.DEFAULT_DIGEST_DAY,
+                          local_time=rules.DEFAULT_DIGEST_TIME)

@@ -1,0 +1,180 @@
+"""Family queries: invitations, links, digests, cheers, alerts, groups.
+
+Every read of a patient's data on someone else's behalf goes through :func:`active_link`:
+access exists only while an unrevoked link does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from db.models import (
+    AlertSent,
+    Cheer,
+    DigestSchedule,
+    DigestSent,
+    FamilyLink,
+    GroupLink,
+    Invitation,
+    PatientProfile,
+    Person,
+)
+
+
+# ---- invitations -----------------------------------------------------------------------------
+async def add_invitation(*, session: AsyncSession, patient_id: int, token_hash: str,
+                         kind: str, now: datetime, expires_at: datetime) -> Invitation:
+    invitation = Invitation(patient_id=patient_id, kind=kind, token_hash=token_hash,
+                            created_at=now, expires_at=expires_at)
+    session.add(invitation)
+    await session.flush()
+    return invitation
+
+
+async def invitation_by_hash(*, session: AsyncSession, token_hash: str) -> Invitation | None:
+    return (await session.exec(select(Invitation).where(Invitation.token_hash == token_hash))
+            ).first()
+
+
+async def get_invitation(*, session: AsyncSession, invitation_id: int) -> Invitation | None:
+    return await session.get(Invitation, invitation_id, with_for_update=True)
+
+
+# ---- links -----------------------------------------------------------------------------------
+async def active_link(*, session: AsyncSession, patient_id: int, member_id: int
+                      ) -> FamilyLink | None:
+    """The unrevoked link between a patient and a family member, if there is one."""
+    return (await session.exec(select(FamilyLink).where(
+        FamilyLink.patient_id == patient_id, FamilyLink.member_id == member_id,
+        col(FamilyLink.revoked_at).is_(None)))).first()
+
+
+async def add_link(*, session: AsyncSession, patient_id: int, member_id: int,
+                   now: datetime) -> FamilyLink:
+    link = FamilyLink(patient_id=patient_id, member_id=member_id, created_at=now)
+    session.add(link)
+    await session.flush()
+    return link
+
+
+async def members_of(*, session: AsyncSession, patient_id: int
+                     ) -> list[tuple[FamilyLink, Person]]:
+    return list((await session.exec(
+        select(FamilyLink, Person).join(Person, col(Person.id) == col(FamilyLink.member_id))
+        .where(FamilyLink.patient_id == patient_id, col(FamilyLink.revoked_at).is_(None))
+        .order_by(col(FamilyLink.id)))).all())
+
+
+async def patients_of(*, session: AsyncSession, member_id: int
+                      ) -> list[tuple[FamilyLink, PatientProfile, Person]]:
+    """The patients a family member follows now, with their profiles and names."""
+    return list((await session.exec(
+        select(FamilyLink, PatientProfile, Person)
+        .join(PatientProfile, col(PatientProfile.id) == col(FamilyLink.patient_id))
+        .join(Person, col(Person.id) == col(PatientProfile.person_id))
+        .where(FamilyLink.member_id == member_id, col(FamilyLink.revoked_at).is_(None))
+        .order_by(col(FamilyLink.id)))).all())
+
+
+async def get_link(*, session: AsyncSession, link_id: int) -> FamilyLink | None:
+    return await session.get(FamilyLink, link_id)
+
+
+# ---- digests ---------------------------------------------------------------------------------
+async def schedule_for(*, session: AsyncSession, person_id: int) -> DigestSchedule | None:
+    return (await session.exec(select(DigestSchedule).where(
+        DigestSchedule.person_id == person_id))).first()
+
+
+async def due_schedules(*, session: AsyncSession, now: datetime, limit: int
+                        ) -> list[tuple[DigestSchedule, Person]]:
+    query = (select(DigestSchedule, Person)
+             .join(Person, col(Person.id) == col(DigestSchedule.person_id))
+             .where(col(DigestSchedule.next_due_at) <= now)
+             .order_by(col(DigestSchedule.next_due_at)).limit(limit))
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True, of=DigestSchedule)  # type: ignore[arg-type]
+    return list((await session.exec(query)).all())
+
+
+async def next_digest_at(*, session: AsyncSession) -> datetime | None:
+    from db.types import UTCDateTime
+
+    value = (await session.exec(select(func.min(DigestSchedule.next_due_at)))).one()
+    if isinstance(value, datetime):
+        return UTCDateTime().process_result_value(value, session.bind.dialect)  # type: ignore[union-attr]
+    return value
+
+
+async def claim_digest(*, session: AsyncSession, person_id: int, patient_id: int,
+                       week_start: date, now: datetime, chat_id: int = 0) -> bool:
+    """Record that this week's digest about ``patient_id`` goes to ``person_id``; False if it
+    went already (a restart, another process)."""
+    try:
+        async with session.begin_nested():
+            session.add(DigestSent(person_id=person_id, patient_id=patient_id, chat_id=chat_id,
+                                   week_start=week_start, sent_at=now))
+    except IntegrityError:
+        return False
+    return True
+
+
+# ---- cheers ----------------------------------------------------------------------------------
+async def add_cheer(*, session: AsyncSession, patient_id: int, from_person_id: int, text: str,
+                    now: datetime) -> Cheer:
+    cheer = Cheer(patient_id=patient_id, from_person_id=from_person_id, text=text,
+                  created_at=now)
+    session.add(cheer)
+    await session.flush()
+    return cheer
+
+
+async def cheers_between(*, session: AsyncSession, patient_id: int, start: datetime,
+                         end: datetime) -> int:
+    return int((await session.exec(select(func.count()).select_from(Cheer).where(
+        Cheer.patient_id == patient_id, col(Cheer.created_at) >= start,
+        col(Cheer.created_at) < end))).one())
+
+
+async def get_cheer(*, session: AsyncSession, cheer_id: int) -> Cheer | None:
+    return await session.get(Cheer, cheer_id)
+
+
+# ---- alerts ----------------------------------------------------------------------------------
+async def claim_alert(*, session: AsyncSession, patient_id: int, member_id: int, kind: str,
+                      episode: str, now: datetime) -> bool:
+    """True the first time this member is told about this episode."""
+    try:
+        async with session.begin_nested():
+            session.add(AlertSent(patient_id=patient_id, member_id=member_id, kind=kind,
+                                  episode=episode, sent_at=now))
+    except IntegrityError:
+        return False
+    return True
+
+
+async def patients_with_inactivity_alerts(*, session: AsyncSession
+                                          ) -> Sequence[tuple[PatientProfile, Person]]:
+    return (await session.exec(
+        select(PatientProfile, Person).join(Person, col(Person.id) == col(PatientProfile.person_id))
+        .where(col(PatientProfile.alert_inactive_days).is_not(None),
+               PatientProfile.onboarding_step == "done")
+        .where(col(PatientProfile.id).in_(
+            select(FamilyLink.patient_id).where(col(FamilyLink.revoked_at).is_(None)))))).all()
+
+
+# ---- groups ----------------------------------------------------------------------------------
+async def groups_of(*, session: AsyncSession, patient_id: int) -> list[GroupLink]:
+    return list((await session.exec(select(GroupLink).where(
+        GroupLink.patient_id == patient_id, col(GroupLink.revoked_at).is_(None)))).all())
+
+
+async def group_by_chat(*, session: AsyncSession, chat_id: int) -> GroupLink | None:
+    return (await session.exec(select(GroupLink).where(
+        GroupLink.chat_id == chat_id, col(GroupLink.revoked_at).is_(None)))).first()

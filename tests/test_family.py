@@ -1,0 +1,213 @@
+"""Family, end to end: invitations by link, the shared view, cheers, alerts, a family group,
+weekly digests at each member's own Sunday evening; and that access ends the moment it should."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import select
+
+from bot.emulator import Emulator, Persona
+from bot.emulator.world import Message
+from bot.local import LocalBot
+from db.models import FamilyLink, Invitation
+from tests.journey import onboard
+
+
+async def invite_link(patient: Persona) -> str:
+    replies = await patient.send("/invite")
+    match = re.search(r"https://t\.me/RehabBuddyBot\?start=([A-Za-z0-9_-]+)", replies[0].text)
+    assert match, replies[0].text
+    return match.group(1)
+
+
+async def join(member: Persona, token: str) -> list[Message]:
+    await member.send(f"/start {token}")
+    return await member.press("Yes, follow")
+
+
+async def test_invite_accept_and_see_the_shared_progress(bot: LocalBot,
+                                                         emulator: Emulator) -> None:
+    ann, ben = emulator.person("Ann"), emulator.person("Ben")
+    await onboard(ann)
+    await ann.send("did 20")
+    await ann.press("Save it")
+    token = await invite_link(ann)
+    assert len(token) >= 22 and len(token) <= 64
+    share = ann.last.inline_buttons[0]
+    assert share["url"].startswith("https://t.me/share/url?url=")
+    replies = await ben.send(f"/start {token}")
+    assert "Ann invited you" in replies[0].text and "weekly digest" in replies[0].text
+    replies = await ben.press("Yes, follow")
+    assert "You now follow Ann's practice" in " ".join(m.text for m in replies)
+    assert "Ben now follows your practice" in ann.last.text
+    replies = await ben.send("/progress")
+    assert "Ann's progress" in replies[0].text
+    assert "Moves this week: 20" in replies[0].text
+    assert replies[1].photo is not None
+    async with bot.services.db.session() as session:
+        invitation = (await session.exec(select(Invitation))).one()
+    assert invitation.token_hash != token and len(invitation.token_hash) == 64
+    assert invitation.used_at is not None
+
+
+async def test_bad_links_get_nothing(bot: LocalBot, emulator: Emulator) -> None:
+    ann, ben, cy, eve = (emulator.person(n) for n in ("Ann", "Ben", "Cy", "Eve"))
+    await onboard(ann)
+    token = await invite_link(ann)
+    await ann.send(f"/start {token}")
+    assert "your own invite link" in ann.last.text
+    await join(ben, token)
+    await cy.send(f"/start {token}")  # reused
+    assert "already used" in cy.last.text
+    await eve.send("/start " + "x" * 32)  # forged
+    assert "does not work" in eve.last.text
+    late = await invite_link(ann)
+    bot.clock.advance(timedelta(hours=72, minutes=1))
+    await cy.send(f"/start {late}")
+    assert "expired" in cy.last.text
+    # a stranger pressing an accept button for an invitation they never opened
+    fresh = await invite_link(ann)
+    await cy.send(f"/start {fresh}")
+    accept = cy.find_button("Yes, follow")[1]["callback_data"]
+    await eve.send("/help")
+    await eve.press_data(accept, message=eve.last)
+    async with bot.services.db.session() as session:
+        links = (await session.exec(select(FamilyLink))).all()
+    assert [link.member_id for link in links] == [2]  # only Ben
+    assert "does not work" in eve.last.text
+    await eve.send("/progress")
+    assert "set up your practice first" in eve.last.text
+
+
+async def test_removal_and_leaving_take_effect_at_once(bot: LocalBot,
+                                                       emulator: Emulator) -> None:
+    ann, ben, cy = emulator.person("Ann"), emulator.person("Ben"), emulator.person("Cy")
+    await onboard(ann)
+    await join(ben, await invite_link(ann))
+    await join(cy, await invite_link(ann))
+    await ben.send("/family")
+    progress_button = ben.find_button("📈 Ann's progress")[1]["callback_data"]
+    await ann.send("/family")
+    assert "• Ben" in ann.messages[-1].text and "• Cy" in ann.messages[-1].text
+    await ann.press("Remove Ben")
+    assert "Ben no longer sees your practice" in ann.last.text
+    assert "stopped sharing" in ben.last.text
+    await ben.press_data(progress_button, message=ben.messages[-2])
+    assert "only see the progress of someone who invited you" in ben.last.text
+    await ben.send("/progress")
+    assert "Ann" not in ben.last.text
+    # forged: Cy tries to remove a link by id, as if she were Ann
+    await cy.press_data("fam:rm:2", message=cy.last)
+    assert "That button is not for you." in cy.toasts
+    await cy.send("/family")
+    await cy.press("Stop following Ann")
+    assert "no longer follows your practice" in ann.last.text
+    async with bot.services.db.session() as session:
+        links = (await session.exec(select(FamilyLink))).all()
+    assert all(link.revoked_at is not None for link in links)
+
+
+async def test_cheers_and_thanks(bot: LocalBot, emulator: Emulator) -> None:
+    ann, ben = emulator.person("Ann"), emulator.person("Ben")
+    await onboard(ann)
+    await join(ben, await invite_link(ann))
+    await ben.send("/family")
+    await ben.press("📣 Cheer Ann")
+    await ben.press("You've got this! 💪")
+    assert "Ben sent you a cheer" in ann.last.text and "You've got this!" in ann.last.text
+    await ann.press("Thanks!")
+    assert "Ann says thank you" in ben.last.text
+    await ben.send("/family")
+    await ben.press("📣 Cheer Ann")
+    await ben.press("My own words")
+    await ben.send("x" * 201)
+    assert "under 200" in ben.last.text
+    await ben.send("<b>Go</b> Ann & co!")
+    assert "<b>Go</b> Ann & co!" in ann.last.text  # shown as written, never as markup
+    await ben.send("did 12")  # after the cheer, text means what it always means
+    assert "did 12" not in ann.last.text
+    assert sum("Ben sent you a cheer" in (m.text or "") for m in ann.messages) == 2
+
+
+async def test_alerts_once_per_episode(bot: LocalBot, emulator: Emulator) -> None:
+    ann, ben = emulator.person("Ann"), emulator.person("Ben")
+    await onboard(ann)
+    await join(ben, await invite_link(ann))
+    await ann.send("/alerts")
+    await ann.press("No session for 2 days")
+    await ann.press("When it hurt")
+    assert "no session for 2 days: on" in ann.last.text
+    assert "when you say it hurt: on" in ann.last.text
+    await ann.send("did 5 it hurt")
+    await ann.press("Save it")
+    await ann.send("did 4 sore")
+    await ann.press("Save it")
+    pain = [m for m in ben.messages if "said an exercise hurt" in (m.text or "")]
+    assert len(pain) == 1
+    await bot.advance(timedelta(days=4))
+    quiet = [m for m in ben.messages if "has not practised" in (m.text or "")]
+    assert len(quiet) == 1 and "2 days" in quiet[0].text
+
+
+async def test_family_group(bot: LocalBot, emulator: Emulator) -> None:
+    ann, ben = emulator.person("Ann"), emulator.person("Ben")
+    await onboard(ann)
+    group = emulator.world.add_group("The Smiths")
+    code = re.search(r"/link ([A-Z0-9]{8})", (await ann.send("/group"))[0].text).group(1)
+    in_group = ben.in_chat(group)
+    await in_group.send("/today")  # no health data in a group by a command
+    assert in_group.messages == []
+    await in_group.send(f"/link {code}")
+    assert "Linked! This group will get Ann's milestones" in in_group.last.text
+    assert "The Smiths" in ann.last.text
+    await in_group.send(f"/link {code}")
+    assert "already used" in in_group.last.text
+    await ann.send("did 120")
+    await ann.press("Save it")
+    assert any("News from Ann: 100 moves" in (m.text or "") for m in in_group.messages)
+
+
+async def test_a_week_with_three_time_zones(bot: LocalBot, emulator: Emulator) -> None:
+    ann, ben, cy = (emulator.person(n) for n in ("Ann", "Ben", "Cy"))
+    await onboard(ann)  # London
+    await join(ben, await invite_link(ann))
+    await ben.press("New York")
+    await join(cy, await invite_link(ann))
+    await cy.send("/timezone Sydney")
+    for _ in range(5):
+        await ann.send("did 15 hard")
+        await ann.press("Save it")
+        await bot.advance(timedelta(days=1))
+    await bot.advance(timedelta(days=3))
+
+    def digests(persona: Persona) -> list[Message]:
+        return [m for m in persona.messages if (m.text and "'s week" in m.text)
+                or (m.text or "").startswith("Your week")]
+
+    expected = {"Ben": "America/New_York", "Cy": "Australia/Sydney", "Ann": "Europe/London"}
+    for persona in (ben, cy, ann):
+        got = digests(persona)
+        assert len(got) == 1, persona.user.first_name
+        local = datetime.fromtimestamp(got[0].date, UTC).astimezone(
+            ZoneInfo(expected[persona.user.first_name]))
+        assert (local.strftime("%A"), local.hour) == ("Sunday", 18)
+    assert "Moves: 75" in digests(ben)[0].text
+    assert "Your week" in digests(ann)[0].text
+    tip = ben.messages[ben.messages.index(digests(ben)[0]) + 2]
+    assert tip.text and "\n" in tip.text  # a family lesson, as this week's suggestion
+
+
+async def test_digest_preview_and_schedule(bot: LocalBot, emulator: Emulator) -> None:
+    ann, ben = emulator.person("Ann"), emulator.person("Ben")
+    await onboard(ann)
+    await join(ben, await invite_link(ann))
+    replies = await ben.send("/digest")
+    assert "Ann's week" in replies[0].text
+    assert "Sun at 18:00" in ben.last.text
+    await ben.press("Change day and time")
+    await ben.press("Fri")
+    await ben.press("08:00")
+    assert "Fri at 08:00" in ben.last.text
