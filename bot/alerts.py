@@ -4,7 +4,7 @@ family member is told once per quiet spell. Checked at most hourly."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlmodel import col, func, select
@@ -12,6 +12,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application
 
 from bot import family as rules
+from bot.dispatch import in_quiet_hours
 from bot.texts import Texts
 from db import family
 from db.engine import Database
@@ -20,7 +21,9 @@ from db.models import CheckIn
 
 class AlertSweeper:
     def __init__(self, *, database: Callable[[], Database], texts: Texts, default_zone: str,
+                 quiet: tuple[time, time] = (time(21), time(8)),
                  every: timedelta = timedelta(hours=1)) -> None:
+        self.quiet = quiet
         self._database = database
         self.texts = texts
         self.default_zone = default_zone
@@ -45,6 +48,9 @@ class AlertSweeper:
                     continue
                 for _, member in await family.members_of(session=session,
                                                          patient_id=profile.id):  # type: ignore[arg-type]
+                    local = now.astimezone(ZoneInfo(member.timezone or self.default_zone))
+                    if in_quiet_hours(local.time(), *self.quiet):
+                        continue  # not at night: the next hourly check tells them
                     if member.active and await family.claim_alert(
                             session=session, patient_id=profile.id, member_id=member.id,  # type: ignore[arg-type]
                             kind="inactive", episode=episode, now=now):

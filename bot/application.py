@@ -177,7 +177,7 @@ def build_application(
                         default_zone=settings.default_timezone)
     ticker.register("digests", digester.tick, digester.next_at)
     sweeper = AlertSweeper(database=lambda: services.db, texts=services.texts,
-                           default_zone=settings.default_timezone)
+                           default_zone=settings.default_timezone, quiet=settings.quiet_window)
     ticker.register("alerts", sweeper.tick)
     app.bot_data["services"] = services
     register_handlers(app)

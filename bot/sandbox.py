@@ -28,6 +28,7 @@ Type a message to send it (commands too: /start, /help). Or:
   #N                 press button N of the newest message with buttons
   :as NAME           talk as NAME          :new NAME [LANG]  add someone (e.g. :new Maria es)
   :people            who is here           :location LAT LON share a location
+  :group NAME        make a family group   :in NAME  talk in that group   :out  back to private
   :clock +2h         move time on (+30m, +3d, or 2026-11-29 18:00 UTC); due prompts go out
   :time              the sandbox clock     :help  this list     :quit  leave (Ctrl+D too)"""
 
@@ -47,6 +48,7 @@ class Sandbox:
         self.clock = clock
         self.clock_file = clock_file
         self.people: dict[str, Persona] = {}
+        self.groups: dict[str, object] = {}
         self.current: Persona | None = None
         self._names: dict[int, str] = {}
         self._shown: dict[tuple[int, int], str | None] = {}
@@ -81,9 +83,9 @@ class Sandbox:
         buttons = [b["text"] for b in message.inline_buttons]
         if buttons:
             lines.append("   ".join(f"[{i}] {label}" for i, label in enumerate(buttons, 1)))
-        if message.chat.reply_keyboard and kind == "new":
+        if message.reply_markup and "keyboard" in message.reply_markup and kind == "new":
             keys = [b if isinstance(b, str) else b.get("text", "")
-                    for row in message.chat.reply_keyboard for b in row]
+                    for row in message.reply_markup["keyboard"] for b in row]
             lines.append("   ".join(f"⟨{label}⟩" for label in keys))
         print("\n".join(lines), flush=True)
 
@@ -139,6 +141,24 @@ class Sandbox:
             else:
                 self.current = self.add(name, lang)
                 print(f"(you are now {name}; say /start)")
+        elif command == "group" and args:
+            title = " ".join(args)
+            chat = self.emulator.world.add_group(title)
+            self.groups[title.casefold()] = chat
+            self._names[chat.id] = f"group {title}"
+            print(f"(made the group {title}; :in {title} to talk there)")
+        elif command == "in" and args:
+            chat = self.groups.get(" ".join(args).casefold())
+            if chat is None:
+                print("(no such group; make one with :group NAME)")
+            else:
+                assert self.current is not None
+                self.current = self.current.in_chat(chat)  # type: ignore[arg-type]
+                print(f"(you are {self.current.user.first_name}, in the group)")
+        elif command == "out":
+            assert self.current is not None
+            self.current = self.people[self.current.user.first_name.casefold()]
+            print(f"(you are {self.current.user.first_name}, in your private chat)")
         elif command == "time":
             print(f"(sandbox clock: {self.clock.now():%A %d %B %Y %H:%M} UTC)")
         elif command == "clock" and args:

@@ -21,6 +21,7 @@ from handlers.progress import progress_numbers, send_progress
 
 CHEER_PRESETS = ("cheer.preset1", "cheer.preset2", "cheer.preset3")
 PENDING_MINUTES = 30
+DEFAULT_QUIET_DAYS = 2
 
 
 async def _me(update: Update, context: RehabContext) -> Person | None:
@@ -437,11 +438,19 @@ async def on_thanks_tap(update: Update, context: RehabContext) -> None:
 
 # ---- alerts ----------------------------------------------------------------------------------
 async def alerts(update: Update, context: RehabContext) -> None:
-    """/alerts: the patient chooses what family hear about (off by default)."""
+    """/alerts: the patient chooses what family hear about (off by default); /alerts 3 sets
+    how many quiet days make an alert."""
     user = update.effective_user
     assert user is not None
+    days = (context.args or [""])[0]
     async with context.services.db.session() as session:
         found = await patients.get_patient(session=session, telegram_id=user.id)
+        if found is not None and days:
+            if not days.isdigit() or not 1 <= int(days) <= 14:
+                await reply(update, context, "family/alerts_days_help")
+                return
+            found[1].alert_inactive_days = int(days)
+            session.add(found[1])
     if found is None:
         await reply(update, context, "plan/not_ready")
         return
@@ -471,7 +480,8 @@ async def on_alert_tap(update: Update, context: RehabContext) -> None:
             return
         profile = found[1]
         if query.data == "alr:inactive":
-            profile.alert_inactive_days = None if profile.alert_inactive_days else 2
+            profile.alert_inactive_days = (None if profile.alert_inactive_days
+                                           else DEFAULT_QUIET_DAYS)
         elif query.data == "alr:pain":
             profile.alert_pain = not profile.alert_pain
         session.add(profile)

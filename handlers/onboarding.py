@@ -22,7 +22,7 @@ from bot.practice import PRESETS, local_day, plan_for, zone_of
 from db import patients
 from db.models import PatientProfile, Person
 from db.people import get_person
-from handlers.common import button, keyboard, lang_of, render, reply
+from handlers.common import button, clear_buttons, keyboard, lang_of, render, reply
 from handlers.family import ensure_digest_schedule
 from handlers.plan import plan_view
 
@@ -262,12 +262,11 @@ async def set_timezone(update: Update, context: RehabContext, zone: str, *,
             session.add(profile)
     label = timezones.zone_label(zone, services.clock.now())
     text = render(update, context, "onboarding/timezone_set", zone=label)
-    query = update.callback_query
-    if edit and query is not None:
-        await query.edit_message_text(text)
-    else:
-        await context.bot.send_message(update.effective_chat.id, text,  # type: ignore[union-attr]
-                                       reply_markup=ReplyKeyboardRemove())
+    if edit:
+        await clear_buttons(update)
+    # a new message, so that the "share my location" keyboard goes away with it
+    await context.bot.send_message(update.effective_chat.id, text,  # type: ignore[union-attr]
+                                   reply_markup=ReplyKeyboardRemove())
     if profile.onboarding_step == "reminders":
         await send_step(update, context, person, profile)
 

@@ -80,6 +80,10 @@ async def test_bad_links_get_nothing(bot: LocalBot, emulator: Emulator) -> None:
     assert "does not work" in eve.last.text
     await eve.send("/progress")
     assert "set up your practice first" in eve.last.text
+    await eve.press_data("prog:p:1", message=eve.last)  # forged: Ann's progress by id
+    assert "only see the progress of someone who invited you" in eve.last.text
+    await eve.press_data("chr:1:0", message=eve.last)  # forged: a cheer without a link
+    assert "That button is not for you." in eve.toasts
 
 
 async def test_removal_and_leaving_take_effect_at_once(bot: LocalBot,
@@ -137,7 +141,7 @@ async def test_alerts_once_per_episode(bot: LocalBot, emulator: Emulator) -> Non
     await onboard(ann)
     await join(ben, await invite_link(ann))
     await ann.send("/alerts")
-    await ann.press("No session for 2 days")
+    await ann.press("No session for a few days")
     await ann.press("When it hurt")
     assert "no session for 2 days: on" in ann.last.text
     assert "when you say it hurt: on" in ann.last.text
@@ -147,9 +151,13 @@ async def test_alerts_once_per_episode(bot: LocalBot, emulator: Emulator) -> Non
     await ann.press("Save it")
     pain = [m for m in ben.messages if "said an exercise hurt" in (m.text or "")]
     assert len(pain) == 1
-    await bot.advance(timedelta(days=4))
+    await ann.send("/alerts 3")
+    assert "no session for 3 days: on" in ann.last.text
+    await bot.advance(timedelta(days=5))
     quiet = [m for m in ben.messages if "has not practised" in (m.text or "")]
-    assert len(quiet) == 1 and "2 days" in quiet[0].text
+    assert len(quiet) == 1 and "3 days" in quiet[0].text
+    local = datetime.fromtimestamp(quiet[0].date, UTC).astimezone(ZoneInfo("UTC"))
+    assert 8 <= local.hour < 21  # never at night
 
 
 async def test_family_group(bot: LocalBot, emulator: Emulator) -> None:
@@ -211,3 +219,18 @@ async def test_digest_preview_and_schedule(bot: LocalBot, emulator: Emulator) ->
     await ben.press("Fri")
     await ben.press("08:00")
     assert "Fri at 08:00" in ben.last.text
+
+
+async def test_digest_once_across_a_restart(settings, database, clock,
+                                            emulator: Emulator) -> None:
+    ann, ben = emulator.person("Ann"), emulator.person("Ben")
+    async with LocalBot(settings=settings, database=database, clock=clock,
+                        emulator=emulator) as local_bot:
+        await onboard(ann)
+        await join(ben, await invite_link(ann))
+        await local_bot.advance(timedelta(days=6, hours=9))  # Sunday 18:00 London
+    clock.advance(timedelta(minutes=5))
+    async with LocalBot(settings=settings, database=database, clock=clock,
+                        emulator=emulator) as local_bot:
+        await local_bot.run_due()
+    assert sum("Ann's week" in (m.text or "") for m in ben.messages) == 1

@@ -31,6 +31,7 @@ async def test_taps_alone_take_a_new_patient_to_their_first_plan(
     assert "Where are you?" in texts
     await ann.press("London")
     assert "When should I remind you?" in ann.last.text
+    assert ann.chat.reply_keyboard is None  # the "share my location" keyboard is gone
     await ann.press("Morning 09:00")
     assert "✅ Morning 09:00" in ann.buttons()
     await ann.press("Evening 18:00")
