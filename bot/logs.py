@@ -45,3 +45,6 @@ def configure_logging(level: str, *, secrets: list[str] | None = None) -> None:
     root.setLevel(level)
     for name in _QUIET:
         logging.getLogger(name).setLevel(max(logging.WARNING, root.level))
+    # python-telegram-bot logs every request's parameters (message texts: health data) at
+    # DEBUG; those lines never pass, whatever LOG_LEVEL says.
+    logging.getLogger("telegram").setLevel(max(logging.INFO, root.level))

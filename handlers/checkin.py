@@ -15,7 +15,7 @@ from bot.practice import local_day, zone_of
 from bot.stats import summarise
 from db import patients
 from db.models import CheckIn, PatientProfile, Person
-from handlers.common import button, keyboard, lang_of, render, reply
+from handlers.common import button, keyboard, lang_of, ready_patient, render, reply
 from handlers.family import pain_alert, tell_groups
 from handlers.progress import progress_numbers
 
@@ -40,19 +40,9 @@ def _decode(data: str) -> QuickCheckIn | None:
     return QuickCheckIn(reps=reps, sets=sets, difficulty=difficulty or None, pain=bool(pain))
 
 
-async def _is_patient(update: Update, context: RehabContext) -> bool:
-    user = update.effective_user
-    assert user is not None
-    async with context.services.db.session() as session:
-        found = await patients.get_patient(session=session, telegram_id=user.id)
-    return found is not None and found[1].onboarding_step == "done"
-
-
 async def checkin_command(update: Update, context: RehabContext) -> None:
     """/checkin: how many, by tapping (typing "did 12" works too)."""
-    if not await _is_patient(update, context):
-        await reply(update, context, "plan/not_ready",
-                    markup=keyboard([button(update, context, "start.patient", "role:patient")]))
+    if await ready_patient(update, context) is None:
         return
     row = [button(update, context, "session.reps", f"{PREFIX}r:{n}", reps=n) for n in REPS_CHOICES]
     await reply(update, context, "checkin/how_many", markup=keyboard(row))

@@ -7,6 +7,8 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
 from bot.context import RehabContext
+from db.models import PatientProfile, Person
+from db.patients import get_patient
 from db.people import touch_person
 
 
@@ -58,3 +60,18 @@ async def clear_buttons(update: Update) -> None:
     if query is not None and query.message is not None and getattr(
             query.message, "reply_markup", None):
         await query.edit_message_reply_markup(None)
+
+
+async def ready_patient(update: Update, context: RehabContext
+                        ) -> tuple[Person, PatientProfile] | None:
+    """The patient behind the update if they finished setting up; otherwise a friendly nudge
+    to do so (and None)."""
+    user = update.effective_user
+    assert user is not None
+    async with context.services.db.session() as session:
+        found = await get_patient(session=session, telegram_id=user.id)
+    if found is None or found[1].onboarding_step != "done":
+        await reply(update, context, "plan/not_ready",
+                    markup=keyboard([button(update, context, "start.patient", "role:patient")]))
+        return None
+    return found

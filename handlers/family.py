@@ -16,7 +16,7 @@ from bot.practice import local_day, zone_of
 from db import family, patients
 from db.models import Invitation, PatientProfile, Person
 from db.people import get_person
-from handlers.common import button, clear_buttons, keyboard, lang_of, render, reply
+from handlers.common import button, clear_buttons, keyboard, lang_of, ready_patient, render, reply
 from handlers.progress import progress_numbers, send_progress
 
 CHEER_PRESETS = ("cheer.preset1", "cheer.preset2", "cheer.preset3")
@@ -63,14 +63,11 @@ async def _notify(context: RehabContext, person: Person, template: str, *,
 # ---- invitations -----------------------------------------------------------------------------
 async def invite(update: Update, context: RehabContext) -> None:
     """/invite: a single-use link, valid 72 hours, and a button to share it."""
-    user = update.effective_user
-    assert user is not None
     services = context.services
+    found = await ready_patient(update, context)
+    if found is None:
+        return
     async with services.db.session() as session:
-        found = await patients.get_patient(session=session, telegram_id=user.id)
-        if found is None or found[1].onboarding_step != "done":
-            await reply(update, context, "plan/not_ready")
-            return
         token = rules.new_token()
         now = services.clock.now()
         await family.add_invitation(session=session, patient_id=found[1].id,  # type: ignore[arg-type]

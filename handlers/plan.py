@@ -13,7 +13,7 @@ from bot.plan import DailyPlan
 from bot.practice import excluded_titles, local_day, plan_for, zone_of
 from db import patients
 from db.models import ExerciseDose
-from handlers.common import button, keyboard, render, reply
+from handlers.common import button, keyboard, ready_patient, render, reply
 
 
 def plan_view(update: Update, context: RehabContext, plan: DailyPlan,
@@ -37,16 +37,12 @@ def safety_line(update: Update, context: RehabContext, n: int) -> Any:
 
 async def show_plan(update: Update, context: RehabContext) -> None:
     """Today's plan, or a nudge to finish setting up first."""
-    user = update.effective_user
-    assert user is not None
     services = context.services
+    found = await ready_patient(update, context)
+    if found is None:
+        return
+    person, profile = found
     async with services.db.session() as session:
-        found = await patients.get_patient(session=session, telegram_id=user.id)
-        if found is None or found[1].onboarding_step != "done":
-            await reply(update, context, "plan/not_ready",
-                        markup=keyboard([button(update, context, "start.patient", "role:patient")]))
-            return
-        person, profile = found
         rows = await patients.doses(session=session, patient_id=profile.id)  # type: ignore[arg-type]
     zone = zone_of(person, services.settings.default_timezone)
     plan = plan_for(profile, rows, local_day(services.clock.now(), zone))

@@ -12,26 +12,13 @@ from bot.context import RehabContext
 from bot.due import ALL_DAYS, next_due, parse_time, parse_weekdays, weekdays_label
 from bot.family import next_weekly
 from db import family, patients, reminders
-from db.models import PatientProfile, Person, Reminder
+from db.models import PatientProfile, Reminder
 from db.people import get_person
-from handlers.common import button, clear_buttons, keyboard, lang_of, render, reply
+from handlers.common import button, clear_buttons, keyboard, lang_of, ready_patient, render, reply
 
 PAUSE_CHOICES = (1, 3, 7)
 FOREVER = timedelta(days=3650)
 PRESET_TIMES = ("07:00", "09:00", "11:00", "13:00", "15:00", "17:00", "19:00", "21:00")
-
-
-async def _patient(update: Update, context: RehabContext
-                   ) -> tuple[Person, PatientProfile] | None:
-    user = update.effective_user
-    assert user is not None
-    async with context.services.db.session() as session:
-        found = await patients.get_patient(session=session, telegram_id=user.id)
-    if found is None or found[1].onboarding_step != "done":
-        await reply(update, context, "plan/not_ready",
-                    markup=keyboard([button(update, context, "start.patient", "role:patient")]))
-        return None
-    return found
 
 
 def _due(reminder_time: str, weekdays: int, zone: str, now: datetime) -> datetime:
@@ -55,7 +42,7 @@ async def _show(update: Update, context: RehabContext, profile: PatientProfile,
 
 async def remind(update: Update, context: RehabContext) -> None:
     """/remind lists; /remind 09:30 [mon-fri] adds; /remind off 2 removes."""
-    found = await _patient(update, context)
+    found = await ready_patient(update, context)
     if found is None:
         return
     person, profile = found
@@ -219,7 +206,7 @@ async def on_timezone_tap(update: Update, context: RehabContext) -> None:
 
 async def pause(update: Update, context: RehabContext) -> None:
     """/pause: choose how long (1, 3, 7 days, or until /resume)."""
-    if await _patient(update, context) is None:
+    if await ready_patient(update, context) is None:
         return
     args = context.args or []
     if args and args[0].isdigit() and 1 <= int(args[0]) <= 60:
@@ -261,7 +248,7 @@ async def _set_pause(update: Update, context: RehabContext, length: timedelta) -
 
 
 async def resume(update: Update, context: RehabContext) -> None:
-    found = await _patient(update, context)
+    found = await ready_patient(update, context)
     if found is None:
         return
     async with context.services.db.session() as session:

@@ -120,6 +120,9 @@ async def test_run_answers_start_and_help_and_stops_cleanly(tmp_path: Path) -> N
             emulator.world.user_message(ann.user, ann.chat, text="/help")
             replies = await ann.wait_for_messages(marker)
             assert "/help — " in replies[0].text
+            marker = ann.mark()
+            emulator.world.user_message(ann.user, ann.chat, text="my shoulder pain secret")
+            await ann.wait_for_messages(marker)
         finally:
             process.send_signal(signal.SIGTERM)
             out, err = await asyncio.wait_for(process.communicate(), 30)
@@ -127,6 +130,8 @@ async def test_run_answers_start_and_help_and_stops_cleanly(tmp_path: Path) -> N
     log = err.decode()
     assert "running as @RehabBuddyBot" in log
     assert emulator.token not in log + out.decode()  # DEBUG logging, and still no token
+    assert "shoulder pain secret" not in log  # nor what people wrote
+    assert "Hello, Ann" not in log  # nor what the bot told them
     assert "Traceback" not in log
 
 
