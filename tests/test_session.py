@@ -7,7 +7,7 @@ import re
 
 from sqlmodel import select
 
-from bot.emulator import Emulator
+from bot.emulator import Emulator, Persona
 from bot.local import LocalBot
 from db.models import CheckIn, Milestone, PracticeSession
 from tests.journey import onboard
@@ -124,3 +124,40 @@ async def test_a_stranger_cannot_press_someone_elses_session(
     await mallory.press_data(data, message=mallory.last)
     assert "That button is not for you." in mallory.toasts
     assert await checkins(bot) == []
+
+
+async def finish_session(patient: Persona, feeling: str) -> list[tuple[str, int]]:
+    """Tap through today's session at the target, all with ``feeling``; returns the cards'
+    (title, reps) as planned."""
+    await patient.send("/today")
+    card = patient.last
+    planned = []
+    while "Session closed" not in card.text:
+        title = card.text.split("·", 1)[1].split("\n", 1)[0].strip()
+        reps = target_of(card.text)
+        planned.append((title, reps))
+        await patient.press(f"Done: {reps}")
+        await patient.press(feeling)
+    return planned
+
+
+async def test_easy_days_grow_the_plan_and_hard_days_shrink_it(
+    bot: LocalBot, emulator: Emulator
+) -> None:
+    from datetime import timedelta
+
+    ann = emulator.person("Ann")
+    await onboard(ann)
+    first = dict(await finish_session(ann, "1 😀 Very easy"))
+    bot.clock.advance(timedelta(days=1))
+    second = dict(await finish_session(ann, "1 😀 Very easy"))
+    bot.clock.advance(timedelta(days=1))
+    third = dict(await finish_session(ann, "5 🥵 Too hard"))
+    grown = [t for t in third if t in second and t in first and third[t] > first[t]]
+    assert grown, (first, second, third)  # two easy days on target: more reps
+    bot.clock.advance(timedelta(days=1))
+    fourth = dict(await finish_session(ann, "5 🥵 Too hard"))
+    bot.clock.advance(timedelta(days=1))
+    fifth = dict(await finish_session(ann, "3 😐 OK"))
+    shrunk = [t for t in fifth if t in fourth and t in third and fifth[t] < third[t]]
+    assert shrunk, (third, fourth, fifth)  # two days too hard: fewer
