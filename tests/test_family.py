@@ -9,9 +9,12 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 
+from bot.clock import FakeClock
 from bot.emulator import Emulator, Persona
 from bot.emulator.world import Message
 from bot.local import LocalBot
+from bot.settings import Settings
+from db.engine import Database
 from db.models import FamilyLink, Invitation
 from tests.journey import onboard
 
@@ -221,8 +224,8 @@ async def test_digest_preview_and_schedule(bot: LocalBot, emulator: Emulator) ->
     assert "Fri at 08:00" in ben.last.text
 
 
-async def test_digest_once_across_a_restart(settings, database, clock,
-                                            emulator: Emulator) -> None:
+async def test_digest_once_across_a_restart(settings: Settings, database: Database,
+                                            clock: FakeClock, emulator: Emulator) -> None:
     ann, ben = emulator.person("Ann"), emulator.person("Ben")
     async with LocalBot(settings=settings, database=database, clock=clock,
                         emulator=emulator) as local_bot:
