@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -52,3 +53,16 @@ def test_end_of_input_leaves_quietly(tmp_path: Path) -> None:
     out = sandbox(tmp_path, ["/help"])
     assert "/start — " in out
     assert out.rstrip().endswith("(bye)")
+
+
+def test_a_new_patient_reaches_a_finished_session_by_numbers_alone(tmp_path: Path) -> None:
+    taps = ["/start", "#1", "#1", "#1", "#1", "#1", "#2",  # practising … a "no" at the wrist
+            "#1", "#1", "#4",  # London, morning 09:00, done
+            "#1"]  # start now
+    taps += ["#1", "#3"] * 8  # done at the target, felt OK; until the session closes
+    out = sandbox(tmp_path, [*taps, "/progress", ":clock +1d", ":quit"])
+    assert "Your plan for today" in out
+    assert "Session closed:" in out
+    assert re.search(r"Today: \d+ moves in \d+ exercises", out)
+    assert "Your progress" in out and "[picture:" in out
+    assert "💤 15 min" in out  # the next morning's prompt went out as the clock moved
