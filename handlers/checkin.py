@@ -12,12 +12,11 @@ from bot.checkin_parse import MAX_REPS, MAX_SETS, ParseProblem, QuickCheckIn, pa
 from bot.context import RehabContext
 from bot.encourage import celebrations
 from bot.practice import local_day, zone_of
-from bot.stats import summarise
 from db import patients
 from db.models import CheckIn, PatientProfile, Person
 from handlers.common import button, keyboard, lang_of, ready_patient, render, reply
 from handlers.family import pain_alert, tell_groups
-from handlers.progress import progress_numbers
+from handlers.progress import patient_progress
 
 PREFIX = "q:"
 UNDO_WINDOW = timedelta(minutes=10)
@@ -124,8 +123,7 @@ async def _store(update: Update, context: RehabContext, c: QuickCheckIn, key: st
             local_day=day, recorded_at=now))
         if not created:
             return False, [], None
-        numbers = await progress_numbers(session=session, profile=profile, today=day)
-        progress = summarise(numbers["logs"], today=day)
+        progress = await patient_progress(session=session, profile=profile, today=day)
         achieved = await patients.milestones(session=session, patient_id=profile.id)  # type: ignore[arg-type]
         keys = [k for k in celebrations(progress, achieved=achieved, stage_before=1,
                                         stage_after=1) if k != "first_session"]

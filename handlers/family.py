@@ -17,7 +17,7 @@ from db import family, patients
 from db.models import Invitation, PatientProfile, Person
 from db.people import get_person
 from handlers.common import button, clear_buttons, keyboard, lang_of, ready_patient, render, reply
-from handlers.progress import progress_numbers, send_progress
+from handlers.progress import patient_progress, send_progress
 
 CHEER_PRESETS = ("cheer.preset1", "cheer.preset2", "cheer.preset3")
 PENDING_MINUTES = 30
@@ -307,10 +307,9 @@ async def show_patient_progress(update: Update, context: RehabContext, patient_i
         assert profile is not None and patient is not None
         today = local_day(services.clock.now(),
                           zone_of(patient, services.settings.default_timezone))
-        numbers = await progress_numbers(session=session, profile=profile, today=today)
+        progress = await patient_progress(session=session, profile=profile, today=today)
     await send_progress(update, context, chat_id=update.effective_chat.id,  # type: ignore[union-attr]
-                        profile=profile, name=patient.first_name, logs=numbers["logs"],
-                        today=today, own=False)
+                        profile=profile, name=patient.first_name, progress=progress, own=False)
 
 
 # ---- cheers ----------------------------------------------------------------------------------

@@ -6,10 +6,9 @@ from telegram import Update
 
 from bot.context import RehabContext
 from bot.practice import next_lesson, stage_of
-from bot.stats import summarise
 from db import lessons, patients
 from handlers.common import clear_buttons, reply
-from handlers.progress import progress_numbers
+from handlers.family import tell_groups
 
 GOAL_MAX = 200
 
@@ -76,10 +75,8 @@ async def goal_reached(update: Update, context: RehabContext) -> None:
         session.add(profile)
         await patients.add_milestones(session=session, patient_id=profile.id,  # type: ignore[arg-type]
                                       keys=["goal_reached"], now=services.clock.now())
-        numbers = await progress_numbers(session=session, profile=profile,
-                                         today=services.clock.now().date())
     await query.answer()
     await clear_buttons(update)
     await reply(update, context, "milestones/reached", key="goal_reached", n=0,
-                goal=profile.goal, progress=summarise(numbers["logs"],
-                                                      today=services.clock.now().date()))
+                goal=profile.goal)
+    await tell_groups(context, profile.id, "family/group_milestone", key="goal_reached")  # type: ignore[arg-type]

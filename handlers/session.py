@@ -14,13 +14,12 @@ from bot.catalogue import Stage
 from bot.context import RehabContext
 from bot.encourage import celebrations, progress_after
 from bot.practice import exercise, local_day, plan_for, window_start, zone_of
-from bot.stats import summarise
 from db import patients
 from db.models import CheckIn, PatientProfile, Person, PracticeSession
 from handlers.common import button, clear_buttons, keyboard, lang_of, render, reply
 from handlers.family import pain_alert, tell_groups
 from handlers.plan import safety_line
-from handlers.progress import progress_numbers
+from handlers.progress import patient_progress
 
 PREFIX = "s:"
 FEELINGS = (1, 2, 3, 4, 5)
@@ -260,8 +259,7 @@ async def _finish(update: Update, context: RehabContext, session: Any, person: P
         advise = after.advise_care_team
     session.add(sess)
     await session.flush()
-    numbers = await progress_numbers(session=session, profile=profile, today=today)
-    progress = summarise(numbers["logs"], today=today)
+    progress = await patient_progress(session=session, profile=profile, today=today)
     achieved = await patients.milestones(session=session, patient_id=profile.id)  # type: ignore[arg-type]
     keys = celebrations(progress, achieved=achieved, stage_before=stage_before,
                         stage_after=profile.stage or 1)
