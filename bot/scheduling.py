@@ -58,6 +58,6 @@ class Ticker:
         async def heartbeat(context: object) -> None:
             await self.run_due(application)
 
-        application.job_queue.run_repeating(heartbeat, interval=interval, first=1.0,
-                                            name="tick", job_kwargs={"max_instances": 1,
-                                                                     "coalesce": True})
+        application.job_queue.run_repeating(
+            heartbeat, interval=interval, first=min(1.0, interval), name="tick",
+            job_kwargs={"max_instances": 1, "coalesce": True})

@@ -303,3 +303,19 @@ async def test_quiet_hours_hold_back_lessons(settings: Settings, database: Datab
                    and m not in prompts_in(ann)]
         assert len(lessons) == 1
         assert local(lessons[0], "Europe/London").hour == 12
+
+
+async def test_the_heartbeat_on_the_job_queue_delivers_due_prompts(
+    settings: Settings, database: Database, clock: FakeClock, emulator: Emulator
+) -> None:
+    """In production nobody calls run_due: APScheduler's repeating job does."""
+    fast = settings.model_copy(update={"tick_seconds": 0.05})
+    ann = emulator.person("Ann")
+    async with LocalBot(settings=settings, database=database, clock=clock, emulator=emulator):
+        await onboard(ann)
+    clock.set(datetime(2026, 11, 24, 9, 0, tzinfo=UTC))
+    async with LocalBot(settings=fast, database=database, clock=clock, emulator=emulator,
+                        heartbeat=True):
+        marker = ann.mark()
+        await ann.wait_for_messages(marker, timeout=10)  # the job fires within a tick
+    assert len(prompts_in(ann)) == 1
