@@ -118,22 +118,62 @@ async def send_step(update: Update, context: RehabContext, person: Person,
 
 
 async def on_tap(update: Update, context: RehabContext) -> None:
-    """Every onboarding button. Taps on a step already passed only get a quiet answer.
+    """Every onboarding button. Taps on a step already passed only get a quiet answer."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    action, _, value = query.data.removeprefix(PREFIX).partition(":")
+    await advance(update, context, action, value)
+
+
+_TYPED_YES = {"yes", "y", "yeah", "yep", "ok", "okay", "sure", "i can", "i understand",
+              "understood", "agree", "i agree"}
+_TYPED_NO = {"no", "n", "nope", "not yet", "i can't", "i cannot", "cannot", "can't"}
+_TYPED_SIDES = {"left": "left", "right": "right", "both": "both", "not sure": "unsure",
+                "unsure": "unsure", "don't know": "unsure", "dont know": "unsure"}
+
+
+async def on_typed(update: Update, context: RehabContext, person: Person,
+                   profile: PatientProfile, text: str) -> None:
+    """Typing works at every step too: "yes", "no", "left", "done"… or the step is shown
+    again with its buttons."""
+    words = " ".join(text.lower().replace("’", "'").strip(" .!").split())
+    step = profile.onboarding_step
+    if step == "disclaimer" and words in _TYPED_YES:
+        await advance(update, context, "accept", "")
+    elif step == "side" and words in _TYPED_SIDES:
+        await advance(update, context, "side", _TYPED_SIDES[words])
+    elif step == "placement" and (words in _TYPED_YES or words in _TYPED_NO):
+        question = next_question(profile.placement_answers or {})
+        answer = "y" if words in _TYPED_YES else "n"
+        if question is not None:
+            await advance(update, context, "q", f"{question.id}:{answer}")
+    elif step == "reminders" and words in {"done", "ok", "okay", "finished"}:
+        await advance(update, context, "rmdone", "")
+    else:
+        await send_step(update, context, person, profile)
+
+
+async def _answer(update: Update, text: str | None = None) -> None:
+    if update.callback_query is not None:
+        await update.callback_query.answer(text)
+
+
+async def advance(update: Update, context: RehabContext, action: str, value: str) -> None:
+    """Move the patient's onboarding on by one answer, tapped or typed.
 
     The database work is committed before anything is sent, so no transaction waits on
     Telegram."""
+    assert update.effective_user is not None
     query = update.callback_query
-    assert query is not None and query.data is not None and update.effective_user is not None
     services = context.services
     lang = lang_of(update, context)
-    action, _, value = query.data.removeprefix(PREFIX).partition(":")
     expected = {"accept": "disclaimer", "side": "side", "q": "placement", "tz": "timezone",
                 "rm": "reminders", "rmdone": "reminders"}.get(action)
     placed = None
     async with services.db.session() as session:
         found = await patients.get_patient(session=session, telegram_id=update.effective_user.id)
         if found is None or expected is None:
-            await query.answer()
+            await _answer(update)
             return
         person, profile = found
         stale = expected != profile.onboarding_step
@@ -161,25 +201,29 @@ async def on_tap(update: Update, context: RehabContext) -> None:
                     profile.onboarding_step = "timezone"
         session.add(profile)
     if stale:
-        await query.answer(services.texts.label("checkin.old", lang))
+        await _answer(update, services.texts.label("checkin.old", lang))
         return
     if action == "tz":
-        await query.answer()
-        await set_timezone(update, context, value, edit=True)
-    elif action == "rm" and value in PRESETS:
+        await _answer(update)
+        await set_timezone(update, context, value, edit=query is not None)
+    elif action == "rm" and value in PRESETS and query is not None:
         await _toggle_reminder(update, context, profile, person, value)
     elif action == "rmdone":
-        await query.answer()
+        await _answer(update)
         await _finish(update, context, person, profile)
     elif placed is not None:
-        await query.answer()
-        await query.edit_message_text(render(
-            update, context, "onboarding/placed",
-            stage_name=services.texts.label(f"stage.{placed.key}", lang)))
+        await _answer(update)
+        text = render(update, context, "onboarding/placed",
+                      stage_name=services.texts.label(f"stage.{placed.key}", lang))
+        if query is not None:
+            await query.edit_message_text(text)
+        else:
+            await reply(update, context, "onboarding/placed",
+                        stage_name=services.texts.label(f"stage.{placed.key}", lang))
         await send_step(update, context, person, profile)
     else:
-        await query.answer()
-        await send_step(update, context, person, profile, edit=True)
+        await _answer(update)
+        await send_step(update, context, person, profile, edit=query is not None)
 
 
 async def _toggle_reminder(update: Update, context: RehabContext, profile: PatientProfile,

@@ -26,4 +26,4 @@ async def on_text(update: Update, context: RehabContext) -> None:
     elif found[1].onboarding_step == "done":
         await checkin.on_text(update, context, message.text)
     else:
-        await onboarding.send_step(update, context, found[0], found[1])
+        await onboarding.on_typed(update, context, found[0], found[1], message.text)

@@ -117,3 +117,25 @@ async def test_helper_onboard_reaches_the_plan(bot: LocalBot, emulator: Emulator
     eve = emulator.person("Eve")
     await onboard(eve)
     assert "Your plan for today" in eve.last.text
+
+
+async def test_typing_works_at_every_step(bot: LocalBot, emulator: Emulator) -> None:
+    ann = emulator.person("Ann")
+    await ann.send("/start")
+    await ann.press("I'm practising")
+    await ann.send("I understand")
+    assert "affected" in ann.last.text
+    await ann.send("Right")
+    assert "lift" in ann.last.text
+    await ann.send("yes")
+    await ann.send("No.")
+    assert "Where are you?" in ann.messages[-2].text  # then the "share location" keyboard
+    await ann.send("Madrid")
+    assert "When should I remind you?" in ann.last.text
+    await ann.send("banana")  # not an answer: the step comes back with its buttons
+    assert "When should I remind you?" in ann.last.text
+    await ann.send("done")
+    assert "Your plan for today" in ann.last.text
+    async with bot.services.db.session() as session:
+        profile = (await session.exec(select(PatientProfile))).one()
+    assert (profile.affected_side, profile.stage) == ("right", 2)
