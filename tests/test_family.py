@@ -179,6 +179,10 @@ async def test_family_group(bot: LocalBot, emulator: Emulator) -> None:
     await ann.send("did 120")
     await ann.press("Save it")
     assert any("News from Ann: 100 moves" in (m.text or "") for m in in_group.messages)
+    await bot.advance(timedelta(days=6, hours=9))  # Sunday 18:00 in London
+    weekly = [m for m in in_group.messages if "Ann's week" in (m.text or "")]
+    assert len(weekly) == 1 and "Moves: 120" in weekly[0].text
+    assert sum("Your week" in (m.text or "") for m in ann.messages) == 1
 
 
 async def test_a_week_with_three_time_zones(bot: LocalBot, emulator: Emulator) -> None:
