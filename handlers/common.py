@@ -75,3 +75,11 @@ async def ready_patient(update: Update, context: RehabContext
                     markup=keyboard([button(update, context, "start.patient", "role:patient")]))
         return None
     return found
+
+
+def city_rows(update: Update, context: RehabContext, cities: list[Any],
+              prefix: str) -> list[list[InlineKeyboardButton]]:
+    """City buttons two to a row; each button's data is ``prefix`` and the city's zone."""
+    buttons = [button(update, context, "plain", f"{prefix}{c.zone}", text=c.name)
+               for c in cities]
+    return [buttons[i:i + 2] for i in range(0, len(buttons), 2)]

@@ -16,7 +16,16 @@ from bot.practice import local_day, zone_of
 from db import family, patients
 from db.models import Invitation, PatientProfile, Person
 from db.people import get_person
-from handlers.common import button, clear_buttons, keyboard, lang_of, ready_patient, render, reply
+from handlers.common import (
+    button,
+    city_rows,
+    clear_buttons,
+    keyboard,
+    lang_of,
+    ready_patient,
+    render,
+    reply,
+)
 from handlers.progress import patient_progress, send_progress
 
 CHEER_PRESETS = ("cheer.preset1", "cheer.preset2", "cheer.preset3")
@@ -173,8 +182,7 @@ async def on_invite_tap(update: Update, context: RehabContext) -> None:
     await _notify(context, patient, "family/joined", member=me.first_name)
     if me.timezone is None:
         cities = timezones.pick_list(me.language_code)
-        rows = [[button(update, context, "plain", f"tz:{c.zone}", text=c.name)
-                 for c in cities[i:i + 2]] for i in range(0, len(cities), 2)]
+        rows = city_rows(update, context, cities, "tz:")
         await reply(update, context, "family/where", markup=keyboard(*rows))
 
 

@@ -22,7 +22,7 @@ from bot.practice import PRESETS, local_day, plan_for, zone_of
 from db import patients
 from db.models import PatientProfile, Person
 from db.people import get_person
-from handlers.common import button, clear_buttons, keyboard, lang_of, render, reply
+from handlers.common import button, city_rows, clear_buttons, keyboard, lang_of, render, reply
 from handlers.family import ensure_digest_schedule
 from handlers.plan import plan_view
 
@@ -74,8 +74,7 @@ def _step_view(update: Update, context: RehabContext, person: Person,
                           button(update, context, "common.answer_no", f"{PREFIX}q:{qid}:n")]))
     if step == "timezone":
         cities = timezones.pick_list(person.language_code)
-        rows = [[button(update, context, "plain", f"{PREFIX}tz:{c.zone}", text=c.name)
-                 for c in cities[i:i + 2]] for i in range(0, len(cities), 2)]
+        rows = city_rows(update, context, cities, f"{PREFIX}tz:")
         return render(update, context, "onboarding/timezone"), keyboard(*rows)
     if step == "reminders":
         return render(update, context, "onboarding/reminders"), _reminder_keyboard(

@@ -14,7 +14,16 @@ from bot.family import next_weekly
 from db import family, patients, reminders
 from db.models import PatientProfile, Reminder
 from db.people import get_person
-from handlers.common import button, clear_buttons, keyboard, lang_of, ready_patient, render, reply
+from handlers.common import (
+    button,
+    city_rows,
+    clear_buttons,
+    keyboard,
+    lang_of,
+    ready_patient,
+    render,
+    reply,
+)
 
 PAUSE_CHOICES = (1, 3, 7)
 FOREVER = timedelta(days=3650)
@@ -150,8 +159,7 @@ async def timezone(update: Update, context: RehabContext) -> None:
     if not text:
         zone = person.timezone or services.settings.default_timezone
         cities = timezones.pick_list(person.language_code)
-        rows = [[button(update, context, "plain", f"tz:{c.zone}", text=c.name)
-                 for c in cities[i:i + 2]] for i in range(0, len(cities), 2)]
+        rows = city_rows(update, context, cities, "tz:")
         await reply(update, context, "remind/timezone",
                     zone=timezones.zone_label(zone, services.clock.now()),
                     markup=keyboard(*rows))

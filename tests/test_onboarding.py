@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from bot.emulator import Emulator
+from bot.emulator import Emulator, Persona
 from bot.local import LocalBot
 from db.models import PatientProfile, Person, Reminder
 from tests.journey import onboard
@@ -76,15 +76,19 @@ async def test_an_interrupted_onboarding_resumes_and_never_duplicates(
     assert profiles[0].placement_answers == {"lift_shoulder": False}
 
 
+async def to_the_timezone_step(patient: Persona) -> None:
+    await patient.send("/start")
+    await patient.press("I'm practising")
+    await patient.press("I understand")
+    await patient.press("Left side")
+    await patient.press("No")
+
+
 async def test_timezone_by_typing_by_suggestion_and_by_location(
     bot: LocalBot, emulator: Emulator
 ) -> None:
     ben = emulator.person("Ben")
-    await ben.send("/start")
-    await ben.press("I'm practising")
-    await ben.press("I understand")
-    await ben.press("Both sides")
-    await ben.press("No")
+    await to_the_timezone_step(ben)
     await ben.send("Atlantis")
     assert "I don't know Atlantis" in ben.last.text
     await ben.send("Londn")
@@ -93,22 +97,14 @@ async def test_timezone_by_typing_by_suggestion_and_by_location(
     assert "When should I remind you?" in ben.last.text
 
     cy = emulator.person("Cy")
-    await cy.send("/start")
-    await cy.press("I'm practising")
-    await cy.press("I understand")
-    await cy.press("Left side")
-    await cy.press("No")
+    await to_the_timezone_step(cy)
     await cy.share_location(48.85, 2.35)  # Paris
     assert "Europe/Paris" in " ".join(m.text for m in cy.messages[-2:])
     await cy.press("Yes")
     assert "When should I remind you?" in cy.last.text
 
     dee = emulator.person("Dee")
-    await dee.send("/start")
-    await dee.press("I'm practising")
-    await dee.press("I understand")
-    await dee.press("Left side")
-    await dee.press("No")
+    await to_the_timezone_step(dee)
     await dee.send("america/new_york")
     assert "America/New_York" in dee.messages[-2].text
 
