@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.models import Person
+
+SEEN_RESOLUTION = timedelta(minutes=15)  # last_seen_at is kept to about this precision
 
 
 async def get_person(*, session: AsyncSession, telegram_id: int) -> Person | None:
@@ -39,11 +41,15 @@ async def touch_person(
         session.add(person)
         await session.flush()
         return person
-    person.first_name = first_name[:128]
-    person.language_code = language_code
-    person.last_seen_at = now
-    person.active = True
-    session.add(person)
+    stale = person.last_seen_at is None or now - person.last_seen_at > SEEN_RESOLUTION
+    if (stale or not person.active or person.first_name != first_name[:128]
+            or person.language_code != language_code):
+        # written only when something changed: most updates then cost one read, not a write
+        person.first_name = first_name[:128]
+        person.language_code = language_code
+        person.last_seen_at = now
+        person.active = True
+        session.add(person)
     return person
 
 
