@@ -9,7 +9,7 @@ from dataclasses import dataclass
 class Command:
     name: str
     # the description is the label ``commands.<name>`` in content/locales/<lang>/labels.yaml
-    audience: str = "everyone"  # everyone | patient | family
+    audience: str = "everyone"  # everyone | patient | any (a patient or a family member)
 
 
 COMMANDS: tuple[Command, ...] = (
@@ -17,19 +17,31 @@ COMMANDS: tuple[Command, ...] = (
     Command("today", "patient"),
     Command("checkin", "patient"),
     Command("plan", "patient"),
-    Command("progress", "patient"),
+    Command("progress", "any"),
     Command("learn", "patient"),
     Command("goal", "patient"),
     Command("undo", "patient"),
     Command("remind", "patient"),
-    Command("timezone", "patient"),
+    Command("timezone", "any"),
     Command("pause", "patient"),
     Command("resume", "patient"),
     Command("invite", "patient"),
-    Command("family"),
+    Command("family", "any"),
     Command("alerts", "patient"),
-    Command("digest"),
+    Command("digest", "any"),
     Command("group", "patient"),
-    Command("link"),
+    Command("link", "any"),
     Command("help"),
 )
+
+
+def commands_for(*, patient: bool, family: bool) -> tuple[Command, ...]:
+    """The commands that mean something to this person, for /help."""
+    def shown(command: Command) -> bool:
+        if command.audience == "patient":
+            return patient
+        if command.audience == "any":
+            return patient or family
+        return True
+
+    return tuple(c for c in COMMANDS if shown(c))

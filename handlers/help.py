@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.commands import COMMANDS
+from bot.commands import commands_for
 from bot.context import RehabContext
+from db.people import get_person
 from handlers.common import lang_of, reply
 
 
@@ -13,8 +14,14 @@ async def help_command(update: Update, context: RehabContext) -> None:
     """List what the bot can do, in the reader's language."""
     lang = lang_of(update, context)
     label = context.services.texts.label
+    user = update.effective_user
+    assert user is not None
+    async with context.services.db.session() as session:
+        person = await get_person(session=session, telegram_id=user.id)
+    shown = commands_for(patient=bool(person and person.is_patient),
+                         family=bool(person and person.is_family))
     commands = [{"name": c.name, "description": label(f"commands.{c.name}", lang)}
-                for c in COMMANDS]
+                for c in shown]
     await reply(update, context, "help/commands", commands=commands)
 
 

@@ -7,8 +7,9 @@ from telegram import Update
 
 from bot.context import RehabContext
 from bot.family import TOKEN_SHAPE
+from db import family as family_queries
 from db import patients
-from db.people import set_role
+from db.people import get_person, set_role
 from handlers import family, onboarding
 from handlers.common import button, keyboard, reply
 
@@ -28,8 +29,15 @@ async def start(update: Update, context: RehabContext) -> None:
         return
     async with context.services.db.session() as session:
         found = await patients.get_patient(session=session, telegram_id=user.id)
+        person = await get_person(session=session, telegram_id=user.id)
+        following = (await family_queries.patients_of(session=session, member_id=person.id)  # type: ignore[arg-type]
+                     if person is not None and found is None else [])
     if found is not None:
         await onboarding.send_step(update, context, found[0], found[1])
+        return
+    if following:  # a family member coming back: straight to the people they follow
+        await reply(update, context, "start/welcome_back")
+        await family.family_command(update, context)
         return
     markup = keyboard(
         [button(update, context, "start.patient", f"{ROLE_PREFIX}patient")],

@@ -44,12 +44,17 @@ async def test_family_choice_points_to_the_invite_link(bot: LocalBot, emulator: 
 async def test_help_lists_every_command_from_the_registry(bot: LocalBot,
                                                           emulator: Emulator) -> None:
     from bot.commands import COMMANDS
+    from tests.journey import onboard
 
     ann = emulator.person("Ann")
+    await onboard(ann)
     replies = await ann.send("/help")
     text = replies[0].text
-    for command in COMMANDS:
+    for command in COMMANDS:  # a patient sees them all
         assert f"/{command.name} — " in text
+    newcomer = emulator.person("Ned")
+    text = (await newcomer.send("/help"))[0].text
+    assert "/start — " in text and "/today" not in text  # only what means something to Ned
     # the same registry fed the menu Telegram shows
     assert [c["command"] for c in emulator.world.commands[""]] == [c.name for c in COMMANDS]
 
