@@ -49,11 +49,11 @@ async def test_invite_accept_and_see_the_shared_progress(bot: LocalBot,
     replies = await ben.send("/progress")
     assert "Ann's progress" in replies[0].text
     assert "Moves this week: 20" in replies[0].text
+    assert replies[1].photo is not None
     help_text = (await ben.send("/help"))[0].text
     assert "/progress — " in help_text and "/digest — " in help_text and "/today" not in help_text
     replies = await ben.send("/start")  # coming back: straight to the people Ben follows
     assert "Welcome back, Ben!" in replies[0].text and "• Ann" in replies[1].text
-    assert replies[1].photo is not None
     async with bot.services.db.session() as session:
         invitation = (await session.exec(select(Invitation))).one()
     assert invitation.token_hash != token and len(invitation.token_hash) == 64
