@@ -83,7 +83,8 @@ def window_start(today: date, days: int = 28) -> date:
 
 
 def next_lesson(*, stage: Stage, audience: str, delivered: set[str]) -> str | None:
-    """The first lesson, in order, for this reader and stage that they have not had."""
+    """The first lesson, in order, for this reader and stage that they have not had. A family
+    member gets only lessons written for family (the "both" ones speak to the patient)."""
     from bot.catalogue import lessons
 
     for lesson in lessons():
@@ -91,7 +92,7 @@ def next_lesson(*, stage: Stage, audience: str, delivered: set[str]) -> str | No
             continue
         if audience == "patient" and lesson.audience == "family":
             continue
-        if audience == "family" and lesson.audience == "patient":
+        if audience == "family" and lesson.audience != "family":
             continue
         if audience == "patient" and stage.key not in lesson.stages:
             continue

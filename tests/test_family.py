@@ -9,11 +9,13 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 
+from bot.catalogue import lessons
 from bot.clock import FakeClock
 from bot.emulator import Emulator, Persona
 from bot.emulator.world import Message
 from bot.local import LocalBot
 from bot.settings import Settings
+from bot.texts import texts
 from db.engine import Database
 from db.models import FamilyLink, Invitation
 from tests.journey import onboard
@@ -216,7 +218,10 @@ async def test_a_week_with_three_time_zones(bot: LocalBot, emulator: Emulator) -
     assert "Moves: 75" in digests(ben)[0].text
     assert "Your week" in digests(ann)[0].text
     tip = ben.messages[ben.messages.index(digests(ben)[0]) + 2]
-    assert tip.text and "\n" in tip.text  # a family lesson, as this week's suggestion
+    family_lessons = {lesson.id for lesson in lessons() if lesson.audience == "family"}
+    titles = {texts().render(f"lessons/{lesson_id}", "en", name="Ben").split("\n")[0]
+              for lesson_id in family_lessons}
+    assert tip.html.split("\n")[0] in titles  # a lesson written for family, as the suggestion
 
 
 async def test_digest_preview_and_schedule(bot: LocalBot, emulator: Emulator) -> None:
