@@ -23,7 +23,7 @@ from bot.practice import day_logs, next_lesson
 from bot.texts import Texts
 from db import family, lessons, patients
 from db.engine import Database
-from db.models import DigestSchedule, Milestone, PatientProfile, Person, SentPrompt
+from db.models import Milestone, PatientProfile, Person, SentPrompt
 
 log = logging.getLogger(__name__)
 
@@ -163,7 +163,3 @@ class Digester:
             return 0
         return 1
 
-
-def default_schedule(person_id: int) -> DigestSchedule:
-    return DigestSchedule(person_id=person_id, weekday=rules.DEFAULT_DIGEST_DAY,
-                          local_time=rules.DEFAULT_DIGEST_TIME)

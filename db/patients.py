@@ -5,7 +5,7 @@ Keyword-only functions over an open session; the caller owns the transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func
@@ -53,12 +53,6 @@ async def ensure_profile(*, session: AsyncSession, person: Person, now: datetime
     person.is_patient = True
     session.add(person)
     return profile
-
-
-async def save(*, session: AsyncSession, rows: Iterable[object]) -> None:
-    for row in rows:
-        session.add(row)
-    await session.flush()
 
 
 # ---- reminders -------------------------------------------------------------------------------
@@ -208,6 +202,3 @@ async def add_milestones(*, session: AsyncSession, patient_id: int, keys: Iterab
             continue
     return added
 
-
-def by_slot(rows: Iterable[ExerciseDose]) -> Mapping[str, ExerciseDose]:
-    return {row.slot_id: row for row in rows}

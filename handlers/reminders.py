@@ -248,11 +248,9 @@ async def _set_pause(update: Update, context: RehabContext, length: timedelta) -
         person, profile = found
         profile.paused_until = until
         session.add(profile)
-    zone = timezones.zone_label(person.timezone or services.settings.default_timezone, until)
-    local = until.astimezone(ZoneInfo(
-        person.timezone or services.settings.default_timezone))
+    local = until.astimezone(ZoneInfo(person.timezone or services.settings.default_timezone))
     await reply(update, context, "remind/paused", forever=length >= FOREVER,
-                until=local.strftime("%A %d %B"), zone=zone)
+                until=local.strftime("%A %d %B"))
 
 
 async def resume(update: Update, context: RehabContext) -> None:

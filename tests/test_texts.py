@@ -23,8 +23,7 @@ def test_lines_that_end_in_a_condition_keep_their_line_break() -> None:
     digest = texts.render("digest/weekly", "en", name="Ben", patient="Ann", own=False,
                           group=False, stage_name="elbow", goal=None, d=week)
     assert "<b>4</b> of 7 planned\n💪 Moves" in digest
-    paused = texts.render("remind/paused", "en", name="Ann", forever=False, until="Friday",
-                          zone="UTC")
+    paused = texts.render("remind/paused", "en", name="Ann", forever=False, until="Friday")
     assert "🛌\n\nTake care" in paused
 
 
