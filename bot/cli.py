@@ -117,11 +117,12 @@ async def _migrate(database_url: str) -> None:
     database = Database.from_url(database_url)
     try:
         await upgrade(database.engine)
-    except (OSError, ConnectionError) as exc:
+    except (OSError, ConnectionError, TypeError, ValueError) as exc:
+        # e.g. refused connections, or a URL option the driver does not take
         raise Fatal(f"could not open the database at DATABASE_URL ({type(exc).__name__}: "
-                    f"{exc}).") from None
+                    f"{str(exc)[:160]}).") from None
     except Exception as exc:
-        if type(exc).__module__.startswith(("sqlalchemy", "asyncpg", "sqlite3")):
+        if type(exc).__module__.startswith(("sqlalchemy", "asyncpg", "sqlite3", "alembic")):
             raise Fatal(f"could not migrate the database at DATABASE_URL "
                         f"({type(exc).__name__}).") from None
         raise

@@ -88,6 +88,14 @@ def test_db_upgrade_on_an_unreachable_database_is_one_line(tmp_path: Path) -> No
     assert "DATABASE_URL" in result.stderr
 
 
+def test_a_database_url_option_the_driver_lacks_is_one_line(tmp_path: Path) -> None:
+    result = cli(tmp_path, "db", "upgrade",
+                 DATABASE_URL="postgresql://postgres@127.0.0.1:5432/test?options=-cfoo")
+    assert result.returncode == 1
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert "DATABASE_URL" in result.stderr and "Traceback" not in result.stderr
+
+
 def test_run_against_an_unreachable_api_is_one_line(tmp_path: Path) -> None:
     result = cli(tmp_path, "run", TELEGRAM_BOT_TOKEN=GOOD_TOKEN,
                  TELEGRAM_API_BASE_URL="http://127.0.0.1:9/bot")
