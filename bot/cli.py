@@ -113,7 +113,11 @@ async def _migrate(database_url: str) -> None:
     from db.engine import Database
     from db.migrate import upgrade
 
-    ensure_sqlite_directory(database_url)
+    try:
+        ensure_sqlite_directory(database_url)
+    except OSError as exc:
+        raise Fatal(f"could not make the folder for the SQLite file in DATABASE_URL "
+                    f"({type(exc).__name__}: {exc.strerror}).") from None
     database = Database.from_url(database_url)
     try:
         await upgrade(database.engine)

@@ -259,5 +259,10 @@ async def _main(database: Path, fresh: bool) -> None:
 
 
 def run_sandbox(*, database: str, fresh: bool = False) -> int:
-    asyncio.run(_main(Path(database), fresh))
+    from bot.cli import Fatal
+
+    try:
+        asyncio.run(_main(Path(database), fresh))
+    except OSError as exc:  # a --database path that cannot be made or written
+        raise Fatal(f"cannot use {database} for the sandbox ({exc.strerror or exc}).") from None
     return 0

@@ -96,6 +96,15 @@ def test_a_database_url_option_the_driver_lacks_is_one_line(tmp_path: Path) -> N
     assert "DATABASE_URL" in result.stderr and "Traceback" not in result.stderr
 
 
+def test_a_sqlite_file_where_no_folder_can_be_made_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("not a folder")
+    result = cli(tmp_path, "db", "upgrade",
+                 DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'afile' / 'sub' / 'db.sqlite3'}")
+    assert result.returncode == 1
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert "DATABASE_URL" in result.stderr and "Traceback" not in result.stderr
+
+
 def test_run_against_an_unreachable_api_is_one_line(tmp_path: Path) -> None:
     result = cli(tmp_path, "run", TELEGRAM_BOT_TOKEN=GOOD_TOKEN,
                  TELEGRAM_API_BASE_URL="http://127.0.0.1:9/bot")

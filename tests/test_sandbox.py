@@ -66,3 +66,14 @@ def test_a_new_patient_reaches_a_finished_session_by_numbers_alone(tmp_path: Pat
     assert re.search(r"Today: \d+ moves in \d+ exercises", out)
     assert "Your progress" in out and "[picture:" in out
     assert "💤 15 min" in out  # the next morning's prompt went out as the clock moved
+
+
+def test_a_database_path_that_cannot_be_made_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("not a folder")
+    result = subprocess.run(
+        [*COMMAND, "sandbox", "--database", str(tmp_path / "afile" / "sb.sqlite3")],
+        input=":quit\n", cwd=tmp_path, env=clean_env(), capture_output=True, text=True,
+        timeout=60)
+    assert result.returncode == 1
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
