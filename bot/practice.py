@@ -14,6 +14,24 @@ from bot.stats import DayLog
 from db.models import CheckIn, ExerciseDose, PatientProfile, Person
 
 PRESETS = {"morning": "09:00", "midday": "13:00", "evening": "18:00"}
+LESSON_DAYS = 0b0010101  # Monday, Wednesday, Friday: three short lessons a week
+MAX_REPS = 500
+
+
+def lesson_time(reminder_times: list[str]) -> str:
+    """Lessons come half an hour after the first practice reminder (10:30 without one), so
+    they never arrive on top of a prompt."""
+    first = min(reminder_times) if reminder_times else "10:00"
+    hour, minute = map(int, first.split(":"))
+    total = min(hour * 60 + minute + 30, 20 * 60)
+    return f"{total // 60:02d}:{total % 60:02d}"
+
+
+def rep_choices(target: int, *, fewer: bool) -> list[int]:
+    """The counts offered when a patient did fewer or more than the target."""
+    if fewer:
+        return sorted({max(1, round(target * k)) for k in (0.2, 0.4, 0.6, 0.8)} - {target})
+    return [v for v in (target + 2, target + 5, target + 10) if v <= MAX_REPS]
 
 
 def zone_of(person: Person, default: str) -> ZoneInfo:

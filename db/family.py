@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from sqlalchemy import func
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -25,6 +24,7 @@ from db.models import (
     PatientProfile,
     Person,
 )
+from db.once import insert_once
 
 
 # ---- invitations -----------------------------------------------------------------------------
@@ -116,13 +116,9 @@ async def claim_digest(*, session: AsyncSession, person_id: int, patient_id: int
                        week_start: date, now: datetime, chat_id: int = 0) -> bool:
     """Record that this week's digest about ``patient_id`` goes to ``person_id``; False if it
     went already (a restart, another process)."""
-    try:
-        async with session.begin_nested():
-            session.add(DigestSent(person_id=person_id, patient_id=patient_id, chat_id=chat_id,
-                                   week_start=week_start, sent_at=now))
-    except IntegrityError:
-        return False
-    return True
+    return await insert_once(session=session, row=DigestSent(
+        person_id=person_id, patient_id=patient_id, chat_id=chat_id, week_start=week_start,
+        sent_at=now))
 
 
 # ---- cheers ----------------------------------------------------------------------------------
@@ -150,13 +146,8 @@ async def get_cheer(*, session: AsyncSession, cheer_id: int) -> Cheer | None:
 async def claim_alert(*, session: AsyncSession, patient_id: int, member_id: int, kind: str,
                       episode: str, now: datetime) -> bool:
     """True the first time this member is told about this episode."""
-    try:
-        async with session.begin_nested():
-            session.add(AlertSent(patient_id=patient_id, member_id=member_id, kind=kind,
-                                  episode=episode, sent_at=now))
-    except IntegrityError:
-        return False
-    return True
+    return await insert_once(session=session, row=AlertSent(
+        patient_id=patient_id, member_id=member_id, kind=kind, episode=episode, sent_at=now))
 
 
 async def patients_with_inactivity_alerts(*, session: AsyncSession

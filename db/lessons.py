@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.models import LessonDelivery
+from db.once import insert_once
 
 
 async def delivered(*, session: AsyncSession, person_id: int) -> set[str]:
@@ -19,10 +19,5 @@ async def delivered(*, session: AsyncSession, person_id: int) -> set[str]:
 async def mark_delivered(*, session: AsyncSession, person_id: int, lesson_id: str,
                          now: datetime) -> bool:
     """Record a delivery; False if this person already had this lesson."""
-    try:
-        async with session.begin_nested():
-            session.add(LessonDelivery(person_id=person_id, lesson_id=lesson_id,
-                                       delivered_at=now))
-    except IntegrityError:
-        return False
-    return True
+    return await insert_once(session=session, row=LessonDelivery(
+        person_id=person_id, lesson_id=lesson_id, delivered_at=now))

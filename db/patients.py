@@ -9,7 +9,6 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -22,6 +21,7 @@ from db.models import (
     PracticeSession,
     Reminder,
 )
+from db.once import insert_once
 
 
 async def get_patient(
@@ -43,10 +43,7 @@ async def ensure_profile(*, session: AsyncSession, person: Person, now: datetime
     if existing is not None:
         return existing
     profile = PatientProfile(person_id=person.id, created_at=now)  # type: ignore[arg-type]
-    try:
-        async with session.begin_nested():
-            session.add(profile)
-    except IntegrityError:  # made meanwhile by a duplicate update
+    if not await insert_once(session=session, row=profile):  # made meanwhile by a duplicate
         return (await session.exec(
             select(PatientProfile).where(PatientProfile.person_id == person.id)
         )).one()
@@ -133,15 +130,12 @@ async def finished_sessions(*, session: AsyncSession, patient_id: int, since: da
 async def record_checkin(*, session: AsyncSession, checkin: CheckIn) -> tuple[CheckIn, bool]:
     """Store a check-in once: a second attempt with the same idempotency key returns the first
     (``created`` False) and changes nothing."""
-    try:
-        async with session.begin_nested():
-            session.add(checkin)
+    if await insert_once(session=session, row=checkin):
         return checkin, True
-    except IntegrityError:
-        existing = (await session.exec(
-            select(CheckIn).where(CheckIn.idempotency_key == checkin.idempotency_key)
-        )).one()
-        return existing, False
+    existing = (await session.exec(
+        select(CheckIn).where(CheckIn.idempotency_key == checkin.idempotency_key)
+    )).one()
+    return existing, False
 
 
 async def checkins_since(*, session: AsyncSession, patient_id: int, since: date
@@ -192,13 +186,6 @@ async def milestones(*, session: AsyncSession, patient_id: int) -> set[str]:
 async def add_milestones(*, session: AsyncSession, patient_id: int, keys: Iterable[str],
                          now: datetime) -> list[str]:
     """Record each milestone once; returns the ones that are new now."""
-    added = []
-    for key in keys:
-        try:
-            async with session.begin_nested():
-                session.add(Milestone(patient_id=patient_id, key=key, achieved_at=now))
-            added.append(key)
-        except IntegrityError:
-            continue
-    return added
+    return [key for key in keys if await insert_once(
+        session=session, row=Milestone(patient_id=patient_id, key=key, achieved_at=now))]
 

@@ -18,7 +18,7 @@ from bot import timezones
 from bot.context import RehabContext
 from bot.due import ALL_DAYS, next_due
 from bot.placement import next_question, place
-from bot.practice import PRESETS, local_day, plan_for, zone_of
+from bot.practice import LESSON_DAYS, PRESETS, lesson_time, local_day, plan_for, zone_of
 from db import patients
 from db.models import PatientProfile, Person
 from db.people import get_person
@@ -29,16 +29,6 @@ from handlers.plan import plan_view
 PREFIX = "ob:"
 STEPS = ("disclaimer", "side", "placement", "timezone", "reminders", "done")
 SIDES = ("left", "right", "both", "unsure")
-LESSON_DAYS = 0b0010101  # Monday, Wednesday, Friday: three short lessons a week
-
-
-def lesson_time(reminder_times: list[str]) -> str:
-    """Lessons come half an hour after the first practice reminder (10:30 without one), so
-    they never arrive on top of a prompt."""
-    first = min(reminder_times) if reminder_times else "10:00"
-    hour, minute = map(int, first.split(":"))
-    total = min(hour * 60 + minute + 30, 20 * 60)
-    return f"{total // 60:02d}:{total % 60:02d}"
 
 
 async def begin(update: Update, context: RehabContext) -> None:

@@ -13,7 +13,7 @@ from telegram import InlineKeyboardMarkup, Update
 from bot.catalogue import Stage
 from bot.context import RehabContext
 from bot.encourage import celebrations, progress_after
-from bot.practice import exercise, local_day, plan_for, window_start, zone_of
+from bot.practice import exercise, local_day, plan_for, rep_choices, window_start, zone_of
 from db import patients
 from db.models import CheckIn, PatientProfile, Person, PracticeSession
 from handlers.common import button, clear_buttons, keyboard, lang_of, render, reply
@@ -52,11 +52,7 @@ def card(update: Update, context: RehabContext, sess: PracticeSession
 
 def _choices(update: Update, context: RehabContext, sess: PracticeSession,
              fewer: bool) -> InlineKeyboardMarkup:
-    target = int(sess.items[sess.position]["reps"])  # type: ignore[call-overload]
-    if fewer:
-        values = sorted({max(1, round(target * k)) for k in (0.2, 0.4, 0.6, 0.8)} - {target})
-    else:
-        values = [v for v in (target + 2, target + 5, target + 10) if v <= 500]
+    values = rep_choices(int(sess.items[sess.position]["reps"]), fewer=fewer)  # type: ignore[call-overload]
     base = f"{PREFIX}{sess.id}:{sess.position}:"
     row = [button(update, context, "session.reps", f"{base}r:{v}", reps=v) for v in values]
     return keyboard(row, [button(update, context, "session.back", f"{base}back")])
