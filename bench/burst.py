@@ -171,7 +171,7 @@ async def tick_cost(args: argparse.Namespace, workdir: Path) -> dict[str, object
     due = DUE + timedelta(days=3)
     await seed(db, args.stored, due, first_id=FIRST_ID + 10_000_000,
                spread=timedelta(hours=24))
-    from bot.dispatch import local_day_in, reminder_next_due
+    from bot.jobs.dispatch import local_day_in, reminder_next_due
 
     async def claim(now: datetime) -> tuple[float, int]:
         began = time.perf_counter()

@@ -19,24 +19,27 @@ from telegram.ext import (
     filters,
 )
 
-from bot.alerts import AlertSweeper
 from bot.clock import Clock, SystemClock
 from bot.commands import COMMANDS
 from bot.context import RehabApp, RehabContext, Services
-from bot.digests import Digester
-from bot.dispatch import DispatchConfig, Dispatcher
-from bot.pacing import PriorityPacer
-from bot.scheduling import Ticker
+from bot.jobs.alerts import AlertSweeper
+from bot.jobs.digests import Digester
+from bot.jobs.dispatch import DispatchConfig, Dispatcher
+from bot.jobs.pacing import PriorityPacer
+from bot.jobs.scheduling import Ticker
+from bot.materials.texts import Texts, texts
 from bot.settings import Settings
-from bot.texts import Texts, texts
 from bot.updates import ChatOrderedProcessor
 from db.engine import Database
 from handlers import (
+    alerts,
     checkin,
     digest,
     errors,
-    family,
+    family_view,
+    groups,
     help,
+    invitations,
     learn,
     onboarding,
     plan,
@@ -65,12 +68,13 @@ def register_handlers(app: RehabApp) -> None:
         "plan": plan.show_plan, "progress": progress.show_progress, "learn": learn.learn,
         "goal": learn.goal, "undo": checkin.undo, "remind": reminders.remind,
         "timezone": reminders.timezone, "pause": reminders.pause, "resume": reminders.resume,
-        "invite": family.invite, "family": family.family_command, "alerts": family.alerts,
-        "digest": digest.digest, "group": family.group_command, "help": help.help_command,
+        "invite": invitations.invite, "family": family_view.family_command,
+        "alerts": alerts.alerts,
+        "digest": digest.digest, "group": groups.group_command, "help": help.help_command,
     }
     for name, callback in commands.items():
         app.add_handler(CommandHandler(name, callback, filters=private))
-    app.add_handler(CommandHandler("link", family.link_group))  # the one command for groups
+    app.add_handler(CommandHandler("link", groups.link_group))  # the one command for groups
 
     # Buttons, by the prefix of their callback data.
     buttons = (
@@ -81,17 +85,17 @@ def register_handlers(app: RehabApp) -> None:
         (session.on_tap, rf"^{session.PREFIX}"),
         (checkin.on_tap, rf"^{checkin.PREFIX}"),
         (progress.show_progress, r"^prog:me$"),
-        (family.on_progress_tap, r"^prog:p:"),
+        (progress.on_progress_tap, r"^prog:p:"),
         (learn.goal_reached, r"^goal:reached$"),
         (reminders.on_remind_tap, r"^rmd:"),
         (reminders.on_timezone_tap, r"^tz:"),
         (reminders.on_pause_tap, r"^pau:"),
         (reminders.on_prompt_tap, r"^(snz|skp):"),
-        (family.on_invite_tap, r"^fam:(acc|dec):"),
-        (family.on_link_tap, r"^fam:(rm|lv):"),
-        (family.on_cheer_tap, r"^chr:"),
-        (family.on_thanks_tap, r"^thx:"),
-        (family.on_alert_tap, r"^alr:"),
+        (invitations.on_invite_tap, r"^fam:(acc|dec):"),
+        (family_view.on_link_tap, r"^fam:(rm|lv):"),
+        (family_view.on_cheer_tap, r"^chr:"),
+        (family_view.on_thanks_tap, r"^thx:"),
+        (alerts.on_alert_tap, r"^alr:"),
         (digest.on_digest_tap, r"^dg:"),
     )
     for callback, pattern in buttons:

@@ -15,20 +15,17 @@ import sys
 from collections.abc import Sequence
 
 from bot import __version__
-from bot.settings import Settings, SettingsError, ensure_sqlite_directory, load_settings
+from bot.settings import (
+    EXIT_USAGE,
+    Fatal,
+    Settings,
+    SettingsError,
+    ensure_sqlite_directory,
+    load_settings,
+)
 
 log = logging.getLogger("rehab_buddy")
 
-EXIT_USAGE = 2
-EXIT_FAILURE = 1
-
-
-class Fatal(Exception):
-    """A failure to report in one line, with an exit status."""
-
-    def __init__(self, message: str, status: int = EXIT_FAILURE) -> None:
-        super().__init__(message)
-        self.status = status
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -85,7 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return run_sandbox(database=args.database, fresh=args.fresh)
         if args.command == "content" and args.content_command == "check":
-            from bot.content_check import check_content
+            from bot.materials.content_check import check_content
 
             return check_content()
     except SettingsError as exc:

@@ -8,8 +8,8 @@ from typing import Any
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.clock import Clock
+from bot.materials.texts import Texts
 from bot.settings import Settings
-from bot.texts import Texts
 from db.engine import Database
 
 

@@ -8,8 +8,8 @@ from bot.application import build_application
 from bot.clock import FakeClock
 from bot.context import RehabApp, Services
 from bot.emulator import Emulator
-from bot.pacing import PriorityPacer
-from bot.scheduling import Ticker
+from bot.jobs.pacing import PriorityPacer
+from bot.jobs.scheduling import Ticker
 from bot.settings import Settings
 from bot.updates import ChatOrderedProcessor
 from db.engine import Database

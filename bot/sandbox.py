@@ -19,7 +19,7 @@ from bot.clock import FakeClock
 from bot.emulator import Emulator, Persona
 from bot.emulator.world import Message
 from bot.local import LocalBot
-from bot.settings import Settings, ensure_sqlite_directory
+from bot.settings import Fatal, Settings, ensure_sqlite_directory
 from db.engine import Database
 from db.migrate import upgrade
 
@@ -259,8 +259,6 @@ async def _main(database: Path, fresh: bool) -> None:
 
 
 def run_sandbox(*, database: str, fresh: bool = False) -> int:
-    from bot.cli import Fatal
-
     try:
         asyncio.run(_main(Path(database), fresh))
     except OSError as exc:  # a --database path that cannot be made or written

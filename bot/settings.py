@@ -21,8 +21,21 @@ DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/rehab_buddy.sqlite3"
 _TOKEN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,100}$")
 
 
+EXIT_USAGE = 2
+EXIT_FAILURE = 1
+
+
 class SettingsError(Exception):
     """A setting is missing or malformed; ``str()`` is one line meant for the operator."""
+
+
+class Fatal(Exception):
+    """A failure to start (a database or API that cannot be used) to report in one line, with
+    an exit status; shared by every command that starts the bot."""
+
+    def __init__(self, message: str, status: int = EXIT_FAILURE) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class Settings(BaseSettings):

@@ -169,3 +169,13 @@ async def groups_of(*, session: AsyncSession, patient_id: int) -> list[GroupLink
 async def group_by_chat(*, session: AsyncSession, chat_id: int) -> GroupLink | None:
     return (await session.exec(select(GroupLink).where(
         GroupLink.chat_id == chat_id, col(GroupLink.revoked_at).is_(None)))).first()
+
+
+async def patient_person(*, session: AsyncSession, patient_id: int
+                         ) -> tuple[PatientProfile, Person] | None:
+    """A patient's profile and the person behind it."""
+    profile = await session.get(PatientProfile, patient_id)
+    if profile is None:
+        return None
+    person = await session.get(Person, profile.person_id)
+    return (profile, person) if person is not None else None

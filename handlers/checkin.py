@@ -4,19 +4,17 @@ unclear gets a friendly hint and changes nothing. /undo takes back the last one 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from telegram import Update
 
-from bot.checkin_parse import MAX_REPS, MAX_SETS, ParseProblem, QuickCheckIn, parse_checkin
 from bot.context import RehabContext
-from bot.encourage import celebrations
-from bot.practice import local_day, zone_of
+from bot.flows import checkin as flow
+from bot.rules.checkin_parse import MAX_REPS, MAX_SETS, ParseProblem, QuickCheckIn, parse_checkin
 from db import patients
-from db.models import CheckIn, PatientProfile, Person
+from handlers.alerts import pain_alert
 from handlers.common import button, keyboard, lang_of, ready_patient, render, reply
-from handlers.family import pain_alert, tell_groups
-from handlers.progress import patient_progress
+from handlers.groups import tell_groups
 
 PREFIX = "q:"
 UNDO_WINDOW = timedelta(minutes=10)
@@ -88,48 +86,27 @@ async def on_tap(update: Update, context: RehabContext) -> None:
     # The confirmation message is the check-in's identity: pressing it twice, or the same
     # update arriving twice, stores one check-in.
     key = f"q{query.message.chat.id}:{query.message.message_id}"
-    created, new, found = await _store(update, context, checkin, key)
-    await query.answer(context.services.texts.label(
-        "checkin.saved" if created else "checkin.already", lang))
-    if not created:
+    services = context.services
+    assert update.effective_user is not None
+    async with services.db.session() as session:
+        stored = await flow.record_quick(session=session, telegram_id=update.effective_user.id,
+                                         checkin=checkin, key=key, now=services.clock.now(),
+                                         default_zone=services.settings.default_timezone)
+    await query.answer(services.texts.label(
+        "checkin.saved" if stored.created else "checkin.already", lang))
+    if not stored.created:
         return
     await query.edit_message_text(render(update, context, "checkin/saved", c=checkin))
     if checkin.pain:
         await reply(update, context, "session/pain")
-    if found is not None:
-        person, profile, day = found
-        if checkin.pain:
-            await pain_alert(context, profile, person, day)
-        for key in new:
-            await reply(update, context, "milestones/reached", key=key, n=len(new), goal=None)
-            await tell_groups(context, profile.id, "family/group_milestone", key=key)  # type: ignore[arg-type]
-
-
-async def _store(update: Update, context: RehabContext, c: QuickCheckIn, key: str
-                 ) -> tuple[bool, list[str], tuple[Person, PatientProfile, date] | None]:
-    services = context.services
-    user = update.effective_user
-    assert user is not None
-    now = services.clock.now()
-    async with services.db.session() as session:
-        found = await patients.get_patient(session=session, telegram_id=user.id)
-        if found is None:
-            return False, [], None
-        person, profile = found
-        day = local_day(now, zone_of(person, services.settings.default_timezone))
-        _, created = await patients.record_checkin(session=session, checkin=CheckIn(
-            patient_id=profile.id, exercise_id=None, reps=c.reps, sets=c.sets,  # type: ignore[arg-type]
-            difficulty=c.difficulty, pain=c.pain, source="quick", idempotency_key=key,
-            local_day=day, recorded_at=now))
-        if not created:
-            return False, [], None
-        progress = await patient_progress(session=session, profile=profile, today=day)
-        achieved = await patients.milestones(session=session, patient_id=profile.id)  # type: ignore[arg-type]
-        keys = [k for k in celebrations(progress, achieved=achieved, stage_before=1,
-                                        stage_after=1) if k != "first_session"]
-        new = await patients.add_milestones(session=session, patient_id=profile.id,  # type: ignore[arg-type]
-                                            keys=keys, now=now)
-    return True, new, (person, profile, day)
+    profile, person = stored.profile, stored.person
+    assert profile is not None and person is not None
+    if checkin.pain:
+        await pain_alert(context, profile, person, stored.day)
+    for new_key in stored.new_milestones:
+        await reply(update, context, "milestones/reached", key=new_key,
+                    n=len(stored.new_milestones), goal=None)
+        await tell_groups(context, profile.id, "family/group_milestone", key=new_key)  # type: ignore[arg-type]
 
 
 async def undo(update: Update, context: RehabContext) -> None:

@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import Forbidden
 
 from bot.context import RehabContext
+from db import family
 from db.models import PatientProfile, Person
 from db.patients import get_patient
-from db.people import touch_person
+from db.people import get_person, touch_person
 
 
 def lang_of(update: Update, context: RehabContext) -> str:
@@ -71,10 +73,15 @@ async def ready_patient(update: Update, context: RehabContext
     async with context.services.db.session() as session:
         found = await get_patient(session=session, telegram_id=user.id)
     if found is None or found[1].onboarding_step != "done":
-        await reply(update, context, "plan/not_ready",
-                    markup=keyboard([button(update, context, "start.patient", "role:patient")]))
+        await not_ready(update, context)
         return None
     return found
+
+
+async def not_ready(update: Update, context: RehabContext) -> None:
+    """Someone who has not finished setting up asked for practice: offer to set up."""
+    await reply(update, context, "plan/not_ready",
+                markup=keyboard([button(update, context, "start.patient", "role:patient")]))
 
 
 def city_rows(update: Update, context: RehabContext, cities: list[Any],
@@ -83,3 +90,36 @@ def city_rows(update: Update, context: RehabContext, cities: list[Any],
     buttons = [button(update, context, "plain", f"{prefix}{c.zone}", text=c.name)
                for c in cities]
     return [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
+
+
+async def current_person(update: Update, context: RehabContext) -> Person | None:
+    """The stored person behind the update."""
+    user = update.effective_user
+    assert user is not None
+    async with context.services.db.session() as session:
+        return await get_person(session=session, telegram_id=user.id)
+
+
+async def notify(context: RehabContext, person: Person, template: str, *,
+                 markup: InlineKeyboardMarkup | None = None, **values: object) -> None:
+    """Tell someone other than the sender, in their language; quietly skip people who
+    blocked the bot (and remember that they did)."""
+    texts = context.services.texts
+    lang = texts.language(person.language_code)
+    try:
+        await context.bot.send_message(
+            person.telegram_id, texts.render(template, lang, name=person.first_name, **values),
+            reply_markup=markup)
+    except Forbidden:
+        async with context.services.db.session() as session:
+            stored = await session.get(Person, person.id)
+            if stored is not None:
+                stored.active = False
+                session.add(stored)
+
+
+async def patient_person(context: RehabContext, patient_id: int
+                         ) -> tuple[PatientProfile, Person] | None:
+    """A patient's profile and person, read in a short transaction of its own."""
+    async with context.services.db.session() as session:
+        return await family.patient_person(session=session, patient_id=patient_id)

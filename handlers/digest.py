@@ -6,14 +6,14 @@ import asyncio
 
 from telegram import Update
 
-from bot import family as rules
-from bot.charts import reps_chart
 from bot.context import RehabContext
-from bot.digests import digest_values
+from bot.flows.family import ensure_digest_schedule
+from bot.jobs.digests import digest_values
+from bot.materials.charts import reps_chart
+from bot.rules import family as rules
 from db import family, patients
 from db.people import get_person
 from handlers.common import button, keyboard, lang_of, reply
-from handlers.family import ensure_digest_schedule
 
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 TIMES = ("08:00", "12:00", "18:00", "20:00")

@@ -5,10 +5,12 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.context import RehabContext
-from bot.practice import next_lesson, stage_of
+from bot.flows.practice import stage_of
+from bot.materials import catalogue
+from bot.rules.practice import next_lesson
 from db import lessons, patients
 from handlers.common import clear_buttons, reply
-from handlers.family import tell_groups
+from handlers.groups import tell_groups
 
 GOAL_MAX = 200
 
@@ -25,7 +27,8 @@ async def learn(update: Update, context: RehabContext) -> None:
             return
         person, profile = found
         had = await lessons.delivered(session=session, person_id=person.id)  # type: ignore[arg-type]
-        lesson_id = next_lesson(stage=stage_of(profile), audience="patient", delivered=had)
+        lesson_id = next_lesson(catalogue.lessons(), stage=stage_of(profile),
+                                audience="patient", delivered=had)
         if lesson_id is not None:
             await lessons.mark_delivered(session=session, person_id=person.id,  # type: ignore[arg-type]
                                          lesson_id=lesson_id, now=services.clock.now())

@@ -14,16 +14,17 @@ from telegram import (
     Update,
 )
 
-from bot import timezones
 from bot.context import RehabContext
-from bot.due import ALL_DAYS, next_due
-from bot.placement import next_question, place
-from bot.practice import LESSON_DAYS, PRESETS, lesson_time, local_day, plan_for, zone_of
+from bot.flows.family import ensure_digest_schedule
+from bot.flows.practice import plan_for, zone_of
+from bot.rules import timezones
+from bot.rules.due import ALL_DAYS, next_due
+from bot.rules.placement import next_question, place
+from bot.rules.practice import LESSON_DAYS, PRESETS, lesson_time, local_day
 from db import patients
 from db.models import PatientProfile, Person
 from db.people import get_person
 from handlers.common import button, city_rows, clear_buttons, keyboard, lang_of, render, reply
-from handlers.family import ensure_digest_schedule
 from handlers.plan import plan_view
 
 PREFIX = "ob:"

@@ -7,10 +7,11 @@ from typing import Any
 
 from telegram import Update
 
-from bot.catalogue import catalogue
 from bot.context import RehabContext
-from bot.plan import DailyPlan
-from bot.practice import excluded_titles, local_day, plan_for, zone_of
+from bot.flows.practice import excluded_titles, plan_for, zone_of
+from bot.materials.catalogue import catalogue
+from bot.rules.plan import DailyPlan
+from bot.rules.practice import local_day
 from db import patients
 from db.models import ExerciseDose
 from handlers.common import button, keyboard, ready_patient, render, reply

@@ -1,43 +1,25 @@
 """/progress: the streak, this week against last, the difficulty trend, the stage and goal,
-and a chart of reps per day over four weeks (drawn off the event loop)."""
+and a chart of reps per day over four weeks (drawn off the event loop). A patient sees their
+own; a family member sees a patient who invited them, only while the link lasts."""
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
-from datetime import date
-from typing import Any
 
 from telegram import Update
 
-from bot.catalogue import Stage
-from bot.charts import reps_chart
 from bot.context import RehabContext
-from bot.practice import day_logs, local_day, window_start, zone_of
-from bot.stats import Progress, summarise
-from db import patients
+from bot.flows.practice import patient_progress, today_of
+from bot.materials.charts import reps_chart
+from bot.rules.exercises import Stage
+from bot.rules.stats import Progress
+from db import family, patients
 from db.models import PatientProfile
-from handlers.common import button, keyboard, lang_of, render, reply
-
-
-async def patient_progress(*, session: Any, profile: PatientProfile, today: date) -> Progress:
-    """The patient's numbers as of ``today``: four weeks of days, and all-time totals (which
-    the milestones count) read from the database rather than from the window."""
-    since = window_start(today)
-    checkins = await patients.checkins_since(session=session, patient_id=profile.id,  # type: ignore[arg-type]
-                                             since=since)
-    sessions = await patients.finished_sessions(session=session, patient_id=profile.id,  # type: ignore[arg-type]
-                                                since=since)
-    progress = summarise(day_logs(checkins, sessions), today=today)
-    return replace(
-        progress,
-        total_reps=await patients.total_reps(session=session, patient_id=profile.id),  # type: ignore[arg-type]
-        total_sessions=await patients.total_finished_sessions(session=session,
-                                                              patient_id=profile.id))  # type: ignore[arg-type]
+from handlers.common import button, current_person, keyboard, lang_of, not_ready, render, reply
 
 
 async def show_progress(update: Update, context: RehabContext) -> None:
-    """The patient's own progress view."""
+    """The patient's own progress view (or, for family, the progress of whom they follow)."""
     user = update.effective_user
     assert user is not None
     services = context.services
@@ -47,15 +29,11 @@ async def show_progress(update: Update, context: RehabContext) -> None:
     async with services.db.session() as session:
         found = await patients.get_patient(session=session, telegram_id=user.id)
     if found is None or found[1].onboarding_step != "done":
-        from handlers.family import family_progress
-
         if not await family_progress(update, context):
-            await reply(update, context, "plan/not_ready",
-                        markup=keyboard([button(update, context, "start.patient",
-                                                "role:patient")]))
+            await not_ready(update, context)
         return
     person, profile = found
-    today = local_day(services.clock.now(), zone_of(person, services.settings.default_timezone))
+    today = today_of(person, services.settings.default_timezone, services.clock.now())
     async with services.db.session() as session:
         progress = await patient_progress(session=session, profile=profile, today=today)
     await send_progress(update, context, chat_id=update.effective_chat.id,  # type: ignore[union-attr]
@@ -80,3 +58,56 @@ async def send_progress(update: Update, context: RehabContext, *, chat_id: int,
         y_label=label("chart.y_label", lang))
     await context.bot.send_photo(chat_id, png, caption=render(
         update, context, "progress/chart_caption", progress=progress))
+
+
+async def family_progress(update: Update, context: RehabContext) -> bool:
+    """/progress from someone who follows patients: choose, or show the only one. Returns
+    False if the person follows nobody."""
+    me = await current_person(update, context)
+    if me is None:
+        return False
+    async with context.services.db.session() as session:
+        following = await family.patients_of(session=session, member_id=me.id)  # type: ignore[arg-type]
+    if not following:
+        return False
+    if len(following) == 1:
+        await show_patient_progress(update, context, following[0][1].id)  # type: ignore[arg-type]
+        return True
+    rows = [[button(update, context, "family.progress", f"prog:p:{profile.id}",
+                    patient=person.first_name)] for _, profile, person in following]
+    await reply(update, context, "family/choose", markup=keyboard(*rows))
+    return True
+
+
+async def on_progress_tap(update: Update, context: RehabContext) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    try:
+        patient_id = int(query.data.split(":")[2])
+    except (IndexError, ValueError):
+        await query.answer()
+        return
+    await query.answer()
+    await show_patient_progress(update, context, patient_id)
+
+
+async def show_patient_progress(update: Update, context: RehabContext, patient_id: int) -> None:
+    """The patient's progress, for a family member: only through an active link."""
+    services = context.services
+    me = await current_person(update, context)
+    async with services.db.session() as session:
+        link = (await family.active_link(session=session, patient_id=patient_id,
+                                         member_id=me.id)  # type: ignore[union-attr,arg-type]
+                if me is not None else None)
+        if link is None:
+            await reply(update, context, "family/no_access")
+            return
+        found = await family.patient_person(session=session, patient_id=patient_id)
+        assert found is not None
+        profile, patient = found
+        today = today_of(patient, services.settings.default_timezone, services.clock.now())
+        progress = await patient_progress(session=session, profile=profile, today=today)
+    await send_progress(update, context, chat_id=update.effective_chat.id,  # type: ignore[union-attr]
+                        profile=profile, name=patient.first_name, progress=progress, own=False)
+
+

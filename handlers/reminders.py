@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo
 
 from telegram import Update
 
-from bot import timezones
 from bot.context import RehabContext
-from bot.due import ALL_DAYS, next_due, parse_time, parse_weekdays, weekdays_label
-from bot.family import next_weekly
+from bot.rules import timezones
+from bot.rules.due import ALL_DAYS, next_due, parse_time, parse_weekdays, weekdays_label
+from bot.rules.family import next_weekly
 from db import family, patients, reminders
 from db.models import PatientProfile, Reminder
 from db.people import get_person

@@ -6,11 +6,11 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.context import RehabContext
-from bot.family import TOKEN_SHAPE
+from bot.rules.family import TOKEN_SHAPE
 from db import family as family_queries
 from db import patients
 from db.people import get_person, set_role
-from handlers import family, onboarding
+from handlers import family_view, invitations, onboarding
 from handlers.common import button, keyboard, reply
 
 ROLE_PREFIX = "role:"
@@ -23,7 +23,7 @@ async def start(update: Update, context: RehabContext) -> None:
     payload = (context.args or [""])[0]
     if payload:
         if TOKEN_SHAPE.match(payload):
-            await family.open_invite(update, context, payload)
+            await invitations.open_invite(update, context, payload)
         else:
             await reply(update, context, "family/invite_invalid")
         return
@@ -37,7 +37,7 @@ async def start(update: Update, context: RehabContext) -> None:
         return
     if following:  # a family member coming back: straight to the people they follow
         await reply(update, context, "start/welcome_back")
-        await family.family_command(update, context)
+        await family_view.family_command(update, context)
         return
     markup = keyboard(
         [button(update, context, "start.patient", f"{ROLE_PREFIX}patient")],

@@ -7,7 +7,7 @@ from telegram import Update
 from bot.context import RehabContext
 from db import patients
 from db.people import get_person
-from handlers import checkin, family, help, onboarding
+from handlers import checkin, family_view, help, onboarding
 
 
 async def on_text(update: Update, context: RehabContext) -> None:
@@ -17,7 +17,7 @@ async def on_text(update: Update, context: RehabContext) -> None:
     async with context.services.db.session() as session:
         me = await get_person(session=session, telegram_id=user.id)
         found = await patients.get_patient(session=session, telegram_id=user.id)
-    if me is not None and await family.on_cheer_text(update, context, me, message.text):
+    if me is not None and await family_view.on_cheer_text(update, context, me, message.text):
         return
     if found is None:
         await help.unknown_text(update, context)

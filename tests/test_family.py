@@ -9,13 +9,13 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 
-from bot.catalogue import lessons
 from bot.clock import FakeClock
 from bot.emulator import Emulator, Persona
 from bot.emulator.world import Message
 from bot.local import LocalBot
+from bot.materials.catalogue import lessons
+from bot.materials.texts import texts
 from bot.settings import Settings
-from bot.texts import texts
 from db.engine import Database
 from db.models import FamilyLink, Invitation
 from tests.journey import onboard

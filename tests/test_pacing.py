@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from telegram.error import RetryAfter
 
-from bot.pacing import PriorityPacer
+from bot.jobs.pacing import PriorityPacer
 
 
 class Mono:

@@ -13,8 +13,8 @@ from sqlmodel import select
 from bot.clock import FakeClock
 from bot.emulator import Emulator, Persona
 from bot.emulator.world import ApiError, Message
+from bot.jobs.pacing import PriorityPacer
 from bot.local import LocalBot
-from bot.pacing import PriorityPacer
 from bot.settings import Settings
 from db.engine import Database
 from db.models import Person, Reminder, SentPrompt
@@ -210,7 +210,7 @@ async def test_restart_in_the_middle_of_a_burst(
 ) -> None:
     """A crash after claiming: never-attempted prompts go out; ones in flight are not
     repeated."""
-    from bot.dispatch import local_day_in, reminder_next_due
+    from bot.jobs.dispatch import local_day_in, reminder_next_due
     from db import reminders
 
     people = [emulator.person(f"P{i}") for i in range(4)]

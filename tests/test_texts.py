@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.texts import Texts
+from bot.materials.texts import Texts
 
 
 def test_lines_that_end_in_a_condition_keep_their_line_break() -> None:

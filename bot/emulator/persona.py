@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import re
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable
+from typing import Protocol
 
-from bot.emulator.world import Chat, Message, User
-
-if TYPE_CHECKING:
-    from bot.emulator.server import Emulator
+from bot.emulator.world import Chat, Message, User, World
 
 ChatMessage = Message
 SETTLE_SECONDS = 15.0
+
+
+class Host(Protocol):
+    """What a persona needs of the emulator: its world, and a way to wait until the bot has
+    handled an update (the emulator's ``settle`` hook)."""
+
+    world: World
+    settle: Callable[[int], Awaitable[None]] | None
 
 
 def _normal(label: str) -> str:
@@ -22,7 +28,7 @@ def _normal(label: str) -> str:
 class Persona:
     """One user in their private chat with the bot (or, with ``in_chat``, in a group)."""
 
-    def __init__(self, emulator: Emulator, user: User, chat: Chat) -> None:
+    def __init__(self, emulator: Host, user: User, chat: Chat) -> None:
         self.emulator = emulator
         self.world = emulator.world
         self.user = user

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from bot.catalogue import Exercise, Kind, StageKey
-from bot.progression import CheckInRecord
+from bot.rules.exercises import Exercise, Kind, StageKey
+from bot.rules.progression import CheckInRecord
 
 TODAY = date(2026, 11, 23)  # a Monday
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import charts
-from bot.charts import reps_chart
+from bot.materials import charts
+from bot.materials.charts import reps_chart
 
 TODAY = date(2026, 11, 25)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

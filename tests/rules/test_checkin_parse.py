@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.checkin_parse import MAX_REPS, MAX_SETS, ParseProblem, QuickCheckIn, parse_checkin
+from bot.rules.checkin_parse import MAX_REPS, MAX_SETS, ParseProblem, QuickCheckIn, parse_checkin
 
 Q = QuickCheckIn
 

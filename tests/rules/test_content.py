@@ -16,18 +16,11 @@ import jinja2
 import pytest
 import yaml
 
-from bot.catalogue import (
-    CONTENT_DIR,
-    ContentError,
-    Exercise,
-    Kind,
-    Stage,
-    load_exercises,
-    load_lessons,
-)
 from bot.emulator.html import parse
-from bot.plan import MIN_MAIN, SESSION_MINUTES, Variants, build_plan
-from bot.texts import Texts
+from bot.materials.catalogue import CONTENT_DIR, ContentError, load_exercises, load_lessons
+from bot.materials.texts import Texts
+from bot.rules.exercises import Exercise, Kind, Stage
+from bot.rules.plan import MIN_MAIN, SESSION_MINUTES, Variants, build_plan
 
 CATALOGUE = load_exercises()
 LESSONS = load_lessons()
@@ -55,7 +48,7 @@ FORBIDDEN_EQUIPMENT = re.compile(
     r"pulley|overhead|dumbbell|barbell|kettlebell|\bweights\b|\bkg\b|resistance band|theraband",
     re.IGNORECASE,
 )
-SENTENCE_END = re.compile(r"[.!?](?:\s|$)")  # as bot.catalogue counts them
+SENTENCE_END = re.compile(r"[.!?](?:\s|$)")  # as bot.materials.catalogue counts them
 TAG = re.compile(r"<\s*/?\s*([a-zA-Z][a-zA-Z0-9-]*)[^>]*>")
 ENTITY = re.compile(r"&(?:amp|lt|gt|quot|#[0-9]+|#x[0-9a-fA-F]+);")
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.due import ALL_DAYS, next_due, parse_time, parse_weekdays, weekdays_label
+from bot.rules.due import ALL_DAYS, next_due, parse_time, parse_weekdays, weekdays_label
 
 NY, LONDON, SYDNEY = "America/New_York", "Europe/London", "Australia/Sydney"
 MON_FRI = 0b0011111

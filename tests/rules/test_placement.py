@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.catalogue import Stage
-from bot.placement import PLACEMENT_QUESTIONS, next_question, place
+from bot.rules.exercises import Stage
+from bot.rules.placement import PLACEMENT_QUESTIONS, next_question, place
 
 IDS = [question.id for question in PLACEMENT_QUESTIONS]
 

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.catalogue import Stage
-from bot.plan import (
+from bot.rules.exercises import Stage
+from bot.rules.plan import (
     DAILY_MINUTES_MAX,
     SESSION_MINUTES,
     DailyPlan,

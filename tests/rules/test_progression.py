@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.catalogue import Stage
-from bot.plan import DailyPlan, Dose, Variants, build_plan
-from bot.progression import (
+from bot.rules.exercises import Stage
+from bot.rules.plan import DailyPlan, Dose, Variants, build_plan
+from bot.rules.progression import (
     Adjustment,
     AfterSession,
     CheckInRecord,

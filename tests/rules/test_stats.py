@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.stats import MILESTONES, DayLog, Progress, milestones_reached, summarise
+from bot.rules.stats import MILESTONES, DayLog, Progress, milestones_reached, summarise
 
 TODAY = date(2026, 11, 25)  # a Wednesday; Monday 23rd starts the week
 

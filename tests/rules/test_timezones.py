@@ -11,7 +11,7 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.timezones import (
+from bot.rules.timezones import (
     TIMEZONES_FILE,
     City,
     load_cities,

@@ -14,9 +14,9 @@ from typing import Any
 import yaml
 from jinja2 import TemplateError
 
-from bot.catalogue import CONTENT_DIR, ContentError, load_exercises, load_lessons
 from bot.emulator.html import HtmlError, parse
-from bot.texts import Texts
+from bot.materials.catalogue import CONTENT_DIR, ContentError, load_exercises, load_lessons
+from bot.materials.texts import Texts
 
 LESSON_LIMIT = 600
 MESSAGE_LIMIT = 4096

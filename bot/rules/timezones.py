@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-TIMEZONES_FILE = Path(__file__).resolve().parent.parent / "content" / "timezones.yaml"
+TIMEZONES_FILE = Path(__file__).resolve().parents[2] / "content" / "timezones.yaml"
 FALLBACK_LANGUAGE = "en"
 MAX_SUGGESTIONS = 5
 SIMILAR_ENOUGH = 0.6  # difflib ratio below which a name is not offered as a suggestion

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.stats import DayLog, Progress, summarise
+from bot.rules.stats import DayLog, Progress, summarise
 
 INVITE_TTL = timedelta(hours=72)
 GROUP_CODE_TTL = timedelta(hours=1)
@@ -45,7 +45,7 @@ def invite_link(bot_username: str, token: str) -> str:
 
 def next_weekly(weekday: int, local_time: str, zone: str, after: datetime) -> datetime:
     """The next instant after ``after`` at ``local_time`` on ``weekday`` in ``zone``."""
-    from bot.due import next_due
+    from bot.rules.due import next_due
 
     hour, minute = map(int, local_time.split(":"))
     return next_due(time(hour, minute), 1 << weekday, zone, after)
@@ -99,4 +99,16 @@ def inactivity_episode(*, last_practice: date | None, since: date, today: date,
     anchor = last_practice or since
     if (today - anchor).days >= days:
         return f"quiet-since-{anchor.isoformat()}"
+    return None
+
+
+def invitation_problem(*, kind: str, expected: str, used: bool, expires_at: datetime,
+                       now: datetime) -> str | None:
+    """Why an invitation cannot be used now ("invalid", "used", "expired"), or None."""
+    if kind != expected:
+        return "invalid"
+    if used:
+        return "used"
+    if expires_at <= now:
+        return "expired"
     return None

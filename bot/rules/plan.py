@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from bot.catalogue import Exercise, Stage
+from bot.rules.exercises import Exercise, Stage
 
 Role = Literal["main", "upkeep", "functional"]
 

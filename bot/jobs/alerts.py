@@ -11,9 +11,9 @@ from sqlmodel import col, func, select
 from telegram.error import TelegramError
 from telegram.ext import Application
 
-from bot import family as rules
-from bot.dispatch import in_quiet_hours
-from bot.texts import Texts
+from bot.jobs.dispatch import in_quiet_hours
+from bot.materials.texts import Texts
+from bot.rules import family as rules
 from db import family
 from db.engine import Database
 from db.models import CheckIn

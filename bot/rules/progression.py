@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
-from bot.catalogue import Exercise, Stage
-from bot.plan import MIN_MAIN, DailyPlan, Dose, Variants, starting_dose
+from bot.rules.exercises import Exercise, Stage
+from bot.rules.plan import MIN_MAIN, DailyPlan, Dose, Variants, starting_dose
 
 Decision = Literal["progress", "hold", "regress", "remove"]
 

@@ -1,45 +1,33 @@
-"""Glue between stored rows and the plain rules: a patient's plan for a day, their local day,
-their progress numbers. No Telegram here; handlers and the scheduler call these."""
+"""A patient's practice from stored rows: their zone and local day, today's plan, their
+progress numbers, and what a finished session changes. Telegram-free; takes an open session."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime, timedelta
+from dataclasses import replace
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from bot.catalogue import Exercise, Stage, catalogue
-from bot.plan import DailyPlan, Dose, build_plan
-from bot.progression import CheckInRecord
-from bot.stats import DayLog
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.materials.catalogue import catalogue
+from bot.rules.encourage import plan_from_items
+from bot.rules.exercises import Exercise, Stage
+from bot.rules.plan import DailyPlan, Dose, build_plan
+from bot.rules.practice import local_day, window_start
+from bot.rules.progression import AfterSession, CheckInRecord, plan_after_checkins
+from bot.rules.stats import DayLog, Progress, summarise
+from db import patients
 from db.models import CheckIn, ExerciseDose, PatientProfile, Person
-
-PRESETS = {"morning": "09:00", "midday": "13:00", "evening": "18:00"}
-LESSON_DAYS = 0b0010101  # Monday, Wednesday, Friday: three short lessons a week
-MAX_REPS = 500
-
-
-def lesson_time(reminder_times: list[str]) -> str:
-    """Lessons come half an hour after the first practice reminder (10:30 without one), so
-    they never arrive on top of a prompt."""
-    first = min(reminder_times) if reminder_times else "10:00"
-    hour, minute = map(int, first.split(":"))
-    total = min(hour * 60 + minute + 30, 20 * 60)
-    return f"{total // 60:02d}:{total % 60:02d}"
-
-
-def rep_choices(target: int, *, fewer: bool) -> list[int]:
-    """The counts offered when a patient did fewer or more than the target."""
-    if fewer:
-        return sorted({max(1, round(target * k)) for k in (0.2, 0.4, 0.6, 0.8)} - {target})
-    return [v for v in (target + 2, target + 5, target + 10) if v <= MAX_REPS]
 
 
 def zone_of(person: Person, default: str) -> ZoneInfo:
     return ZoneInfo(person.timezone or default)
 
 
-def local_day(now: datetime, zone: ZoneInfo) -> date:
-    return now.astimezone(zone).date()
+def today_of(person: Person, default: str, now: datetime) -> date:
+    """The person's own calendar day at ``now``."""
+    return local_day(now, zone_of(person, default))
 
 
 def stage_of(profile: PatientProfile) -> Stage:
@@ -95,24 +83,28 @@ def records(checkins: Sequence[CheckIn]) -> list[CheckInRecord]:
             for c in checkins if c.exercise_id]
 
 
-def window_start(today: date, days: int = 28) -> date:
-    """The first day the statistics look at: four weeks back, and the whole previous week."""
-    return min(today - timedelta(days=days - 1), today - timedelta(days=today.weekday() + 7))
+def progress_after(*, profile: PatientProfile, items: list[dict[str, object]],
+                   rows: list[ExerciseDose], recent: list[CheckIn], today: date) -> AfterSession:
+    """What the progression rules make of a finished session's plan and the recent check-ins."""
+    doses = {r.slot_id: Dose(r.exercise_id, r.reps, r.sets) for r in rows if not r.excluded}
+    excluded = {r.exercise_id for r in rows if r.excluded}
+    plan = plan_from_items(stage_of(profile), items)
+    return plan_after_checkins(plan=plan, doses=doses, excluded=excluded,
+                               recent=records(recent), catalogue=catalogue(), today=today)
 
 
-def next_lesson(*, stage: Stage, audience: str, delivered: set[str]) -> str | None:
-    """The first lesson, in order, for this reader and stage that they have not had. A family
-    member gets only lessons written for family (the "both" ones speak to the patient)."""
-    from bot.catalogue import lessons
-
-    for lesson in lessons():
-        if lesson.id in delivered:
-            continue
-        if audience == "patient" and lesson.audience == "family":
-            continue
-        if audience == "family" and lesson.audience != "family":
-            continue
-        if audience == "patient" and stage.key not in lesson.stages:
-            continue
-        return lesson.id
-    return None
+async def patient_progress(*, session: AsyncSession, profile: PatientProfile,
+                           today: date) -> Progress:
+    """The patient's numbers as of ``today``: four weeks of days, and all-time totals (which
+    the milestones count) read from the database rather than from the window."""
+    assert profile.id is not None
+    since = window_start(today)
+    checkins = await patients.checkins_since(session=session, patient_id=profile.id, since=since)
+    sessions = await patients.finished_sessions(session=session, patient_id=profile.id,
+                                                since=since)
+    progress = summarise(day_logs(checkins, sessions), today=today)
+    return replace(
+        progress,
+        total_reps=await patients.total_reps(session=session, patient_id=profile.id),
+        total_sessions=await patients.total_finished_sessions(session=session,
+                                                              patient_id=profile.id))

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from bot.catalogue import Stage
+from bot.rules.exercises import Stage
 
 
 @dataclass(frozen=True)

@@ -1,15 +1,10 @@
-"""After practice: what changed, and what to celebrate. Plain functions over stored rows."""
+"""After practice: the plan a session ran, and what to celebrate. Plain functions."""
 
 from __future__ import annotations
 
-from datetime import date
-
-from bot.catalogue import Stage, catalogue
-from bot.plan import DailyPlan, Dose, PlannedExercise
-from bot.practice import records
-from bot.progression import AfterSession, plan_after_checkins
-from bot.stats import Progress, milestones_reached
-from db.models import CheckIn, ExerciseDose, PatientProfile
+from bot.rules.exercises import Stage
+from bot.rules.plan import DailyPlan, PlannedExercise
+from bot.rules.stats import Progress, milestones_reached
 
 
 def plan_from_items(stage: Stage, items: list[dict[str, object]]) -> DailyPlan:
@@ -19,15 +14,6 @@ def plan_from_items(stage: Stage, items: list[dict[str, object]]) -> DailyPlan:
                         sets=int(i["sets"]), hold_seconds=i.get("hold_seconds"),  # type: ignore[arg-type,call-overload]
                         role=i["role"], slot=str(i["slot"]))  # type: ignore[arg-type]
         for i in items))
-
-
-def progress_after(*, profile: PatientProfile, items: list[dict[str, object]],
-                   rows: list[ExerciseDose], recent: list[CheckIn], today: date) -> AfterSession:
-    doses = {r.slot_id: Dose(r.exercise_id, r.reps, r.sets) for r in rows if not r.excluded}
-    excluded = {r.exercise_id for r in rows if r.excluded}
-    plan = plan_from_items(Stage(profile.stage or 1), items)
-    return plan_after_checkins(plan=plan, doses=doses, excluded=excluded,
-                               recent=records(recent), catalogue=catalogue(), today=today)
 
 
 def celebrations(progress: Progress, *, achieved: set[str], stage_before: int,

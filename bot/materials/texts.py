@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
 
-from bot.catalogue import CONTENT_DIR
+from bot.materials.catalogue import CONTENT_DIR
 
 LOCALES_DIR = CONTENT_DIR / "locales"
 FALLBACK = "en"

@@ -3,7 +3,7 @@
 Claims are committed before sending (see ``db.reminders``), so a prompt goes out at most once
 across ticks, restarts and processes; a prompt due while the bot was down is still sent if it is
 less than the grace window late, and recorded as missed otherwise. Sending is concurrent but
-paced by the bot's :class:`~bot.pacing.PriorityPacer` in its bulk lane, so people tapping
+paced by the bot's :class:`~bot.jobs.pacing.PriorityPacer` in its bulk lane, so people tapping
 buttons are answered first. A 403 marks the person inactive; timeouts and 5xx are retried with
 backoff, each prompt on its own, so one slow chat never holds up the others.
 """
@@ -21,10 +21,11 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import Application
 
-from bot.catalogue import Stage
-from bot.due import next_due
-from bot.practice import next_lesson
-from bot.texts import Texts
+from bot.materials import catalogue
+from bot.materials.texts import Texts
+from bot.rules.due import next_due
+from bot.rules.exercises import Stage
+from bot.rules.practice import next_lesson
 from db import lessons, reminders
 from db.engine import Database
 from db.models import Reminder
@@ -186,7 +187,8 @@ class Dispatcher:
             async with self._database().session() as session:
                 person = await reminders.person_id(session=session, telegram_id=claim.telegram_id)
                 had = await lessons.delivered(session=session, person_id=person)
-                lesson_id = next_lesson(stage=Stage(claim.stage or 1), audience="patient",
+                lesson_id = next_lesson(catalogue.lessons(),
+                                        stage=Stage(claim.stage or 1), audience="patient",
                                         delivered=had)
                 if lesson_id is None:
                     return None

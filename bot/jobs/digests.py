@@ -16,11 +16,13 @@ from telegram import Bot
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application
 
-from bot import family as rules
-from bot.catalogue import Stage
-from bot.charts import reps_chart
-from bot.practice import day_logs, next_lesson
-from bot.texts import Texts
+from bot.flows.practice import day_logs
+from bot.materials import catalogue
+from bot.materials.charts import reps_chart
+from bot.materials.texts import Texts
+from bot.rules import family as rules
+from bot.rules.exercises import Stage
+from bot.rules.practice import next_lesson
 from db import family, lessons, patients
 from db.engine import Database
 from db.models import Milestone, PatientProfile, Person, SentPrompt
@@ -135,7 +137,8 @@ class Digester:
             tip = None
             if not own:
                 had = await lessons.delivered(session=session, person_id=reader.id)  # type: ignore[arg-type]
-                tip = next_lesson(stage=Stage(profile.stage or 1), audience="family",
+                tip = next_lesson(catalogue.lessons(),
+                                        stage=Stage(profile.stage or 1), audience="family",
                                   delivered=had)
                 if tip is not None:
                     await lessons.mark_delivered(session=session, person_id=reader.id,  # type: ignore[arg-type]

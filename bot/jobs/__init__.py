@@ -1,0 +1,2 @@
+"""Scheduled work: the ticker and what it runs (prompts and lessons, digests, alerts), and
+sending under Telegram's limits (pacing). A job is a use case that starts from the clock."""
