@@ -152,3 +152,15 @@ def test_every_package_says_what_belongs_in_it() -> None:
     for package in ("bot.rules", "bot.flows", "bot.jobs", "bot.materials"):
         doc = ast.get_docstring(ast.parse(MODULES[package].read_text(encoding="utf-8")))
         assert doc and len(doc) > 40, package
+
+
+@pytest.mark.parametrize("module", _in("bot.materials"))
+def test_the_materials_import_no_telegram_database_or_handler(module: str) -> None:
+    bad = {n for n in _imports(MODULES[module]) if _top(n) in {"telegram", "db", "handlers"}}
+    assert not bad, f"{module} imports {sorted(bad)}"
+
+
+@pytest.mark.parametrize("module", _in("bot.jobs"))
+def test_a_job_imports_no_handler(module: str) -> None:
+    bad = {n for n in _imports(MODULES[module]) if _top(n) == "handlers"}
+    assert not bad, f"{module} imports {sorted(bad)}"
