@@ -45,6 +45,7 @@ from handlers import (
     plan,
     progress,
     reminders,
+    safety,
     session,
     start,
     text,
@@ -70,7 +71,8 @@ def register_handlers(app: RehabApp) -> None:
         "timezone": reminders.timezone, "pause": reminders.pause, "resume": reminders.resume,
         "invite": invitations.invite, "family": family_view.family_command,
         "alerts": alerts.alerts,
-        "digest": digest.digest, "group": groups.group_command, "help": help.help_command,
+        "digest": digest.digest, "group": groups.group_command, "safety": safety.safety_command,
+        "help": help.help_command,
     }
     for name, callback in commands.items():
         app.add_handler(CommandHandler(name, callback, filters=private))
@@ -97,6 +99,7 @@ def register_handlers(app: RehabApp) -> None:
         (family_view.on_thanks_tap, r"^thx:"),
         (alerts.on_alert_tap, r"^alr:"),
         (digest.on_digest_tap, r"^dg:"),
+        (safety.on_tap, rf"^{safety.PREFIX}"),
     )
     for callback, pattern in buttons:
         app.add_handler(CallbackQueryHandler(callback, pattern=pattern))

@@ -31,6 +31,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("digest", "any"),
     Command("group", "patient"),
     Command("link", "any"),
+    Command("safety", "any"),
     Command("help"),
 )
 

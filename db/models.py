@@ -53,6 +53,9 @@ class PatientProfile(SQLModel, table=True):
     paused_until: datetime | None = _instant(nullable=True)  # type: ignore[assignment]
     alert_inactive_days: int | None = Field(default=None)  # None: the patient has not opted in
     alert_pain: bool = Field(default=False)
+    # the entry check: question id → "yes" | "no" | "unsure" (docs/safety.md)
+    safety_answers: dict[str, str] | None = Field(default=None, sa_column=Column(JSON))
+    safety_checked_at: datetime | None = _instant(nullable=True)  # type: ignore[assignment]
     created_at: datetime = _instant()  # type: ignore[assignment]
 
 
@@ -121,6 +124,8 @@ class CheckIn(SQLModel, table=True):
     sets: int = Field(default=1, ge=1, le=10)
     difficulty: int | None = Field(default=None, ge=1, le=5)
     pain: bool = Field(default=False)
+    region: str | None = Field(default=None, max_length=16)  # where it hurt; "unsure" allowed
+    pain_level: str | None = Field(default=None, max_length=8)  # little | lot | unsure
     source: str = Field(default="session", max_length=16)
     session_id: int | None = Field(default=None, foreign_key="practice_session.id",
                                    ondelete="SET NULL")

@@ -6,6 +6,8 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup, Update
 
 from bot.context import RehabContext
+from bot.flows.session import Pain
+from bot.rules.exercises import REGIONS
 from db import family, patients
 from db.models import PatientProfile, Person
 from handlers.common import button, keyboard, notify, render, reply
@@ -68,16 +70,22 @@ async def on_alert_tap(update: Update, context: RehabContext) -> None:
 
 
 async def pain_alert(context: RehabContext, profile: PatientProfile, patient: Person,
-                     day: object) -> None:
-    """Tell each linked member, once per day, that the patient reported pain."""
-    if not profile.alert_pain:
+                     pain: Pain) -> None:
+    """Tell each linked member who opted in, once per episode, that pain in a region needs
+    the care team (two of three days, or a lot)."""
+    if not profile.alert_pain or pain.episode is None:
         return
     services = context.services
     async with services.db.session() as session:
         members = await family.members_of(session=session, patient_id=profile.id)  # type: ignore[arg-type]
         told = [m for _, m in members
                 if await family.claim_alert(session=session, patient_id=profile.id,  # type: ignore[arg-type]
-                                            member_id=m.id, kind="pain", episode=str(day),  # type: ignore[arg-type]
-                                            now=services.clock.now())]
+                                            member_id=m.id, kind="pain",  # type: ignore[arg-type]
+                                            episode=pain.episode, now=services.clock.now())]
     for member in told:
-        await notify(context, member, "family/alert_pain", patient=patient.first_name)
+        lang = services.texts.language(member.language_code)
+        names = [services.texts.label(f"region_name.{r}", lang) for r in REGIONS
+                 if r in pain.care_team]
+        await notify(context, member, "family/alert_pain", patient=patient.first_name,
+                     regions=services.texts.label("region_name.joiner", lang).join(names),
+                     severe=pain.severe)

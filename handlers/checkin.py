@@ -4,37 +4,68 @@ unclear gets a friendly hint and changes nothing. /undo takes back the last one 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 
 from bot.context import RehabContext
 from bot.flows import checkin as flow
+from bot.flows.session import LEVELS, UNSURE
 from bot.rules.checkin_parse import MAX_REPS, MAX_SETS, ParseProblem, QuickCheckIn, parse_checkin
+from bot.rules.exercises import REGIONS
 from db import patients
 from handlers.alerts import pain_alert
 from handlers.common import button, keyboard, lang_of, ready_patient, render, reply
 from handlers.groups import tell_groups
+from handlers.pain import region_names, tell_pain
 
 PREFIX = "q:"
 UNDO_WINDOW = timedelta(minutes=10)
 REPS_CHOICES = (5, 10, 15, 20, 30)
 
 
-def _encode(c: QuickCheckIn) -> str:
-    return f"{PREFIX}ok:{c.reps}:{c.sets}:{c.difficulty or 0}:{int(c.pain)}"
+ASK = 8  # region not asked yet
+LEVEL_CODES = {0: None, **LEVELS}  # 0: how much not asked yet
 
 
-def _decode(data: str) -> QuickCheckIn | None:
-    """Callback data is never trusted: re-check every bound."""
+def _encode(c: QuickCheckIn, level: int = 0) -> str:
+    region = (REGIONS.index(c.region) if c.region in REGIONS
+              else UNSURE if c.region == "unsure" else ASK)
+    return f"{PREFIX}ok:{c.reps}:{c.sets}:{c.difficulty or 0}:{int(c.pain)}:{region}:{level}"
+
+
+def _decode(data: str) -> tuple[QuickCheckIn, int] | None:
+    """Callback data is never trusted: re-check every bound. Returns the check-in and the
+    code of how much it hurt (0 when not asked yet)."""
     try:
-        reps, sets, difficulty, pain = (int(x) for x in data.split(":")[2:6])
+        reps, sets, difficulty, pain, region, level = (int(x) for x in data.split(":")[2:8])
     except ValueError:
         return None
     if not (0 <= reps <= MAX_REPS and 1 <= sets <= MAX_SETS and 0 <= difficulty <= 5
-            and pain in (0, 1)):
+            and pain in (0, 1) and (0 <= region < len(REGIONS) or region in (ASK, UNSURE))
+            and level in LEVEL_CODES):
         return None
-    return QuickCheckIn(reps=reps, sets=sets, difficulty=difficulty or None, pain=bool(pain))
+    name = REGIONS[region] if region < len(REGIONS) else "unsure" if region == UNSURE else None
+    return QuickCheckIn(reps=reps, sets=sets, difficulty=difficulty or None, pain=bool(pain),
+                        region=name if pain else None), level
+
+
+def _pain_buttons(update: Update, context: RehabContext, c: QuickCheckIn
+                  ) -> tuple[str, InlineKeyboardMarkup]:
+    """Ask where it hurt, or (region known) how much; each answer carries the whole report."""
+    cancel = [button(update, context, "common.cancel", f"{PREFIX}no")]
+    if c.region is None:
+        rows = [[button(update, context, f"region.{r}", _encode(replace(c, region=r)))]
+                for r in REGIONS]
+        rows.append([button(update, context, "region.unsure",
+                            _encode(replace(c, region="unsure")))])
+        return render(update, context, "checkin/where", c=c), keyboard(*rows, cancel)
+    where = region_names(update, context, REGIONS if c.region == "unsure" else [c.region])
+    rows = [[button(update, context, f"pain_level.{name}", _encode(c, level=code))]
+            for code, name in LEVELS.items()]
+    return render(update, context, "checkin/how_much", c=c, region=where), keyboard(*rows,
+                                                                                   cancel)
 
 
 async def checkin_command(update: Update, context: RehabContext) -> None:
@@ -50,6 +81,11 @@ async def on_text(update: Update, context: RehabContext, text: str) -> None:
     parsed = parse_checkin(text)
     if isinstance(parsed, ParseProblem):
         await reply(update, context, f"checkin/{parsed.code}")
+        return
+    if parsed.pain:
+        text_out, markup = _pain_buttons(update, context, parsed)
+        await context.bot.send_message(update.effective_chat.id, text_out,  # type: ignore[union-attr]
+                                       reply_markup=markup)
         return
     await reply(update, context, "checkin/confirm", c=parsed,
                 markup=keyboard([button(update, context, "checkin.save", _encode(parsed)),
@@ -79,9 +115,15 @@ async def on_tap(update: Update, context: RehabContext) -> None:
         await query.answer()
         await query.edit_message_text(render(update, context, "checkin/cancelled"))
         return
-    checkin = _decode(query.data) if action == "ok" else None
-    if checkin is None or query.message is None:
+    decoded = _decode(query.data) if action == "ok" else None
+    if decoded is None or query.message is None:
         await query.answer()
+        return
+    checkin, level = decoded
+    if checkin.pain and (checkin.region is None or level == 0):
+        await query.answer()
+        text_out, markup = _pain_buttons(update, context, checkin)
+        await query.edit_message_text(text_out, reply_markup=markup)
         return
     # The confirmation message is the check-in's identity: pressing it twice, or the same
     # update arriving twice, stores one check-in.
@@ -91,18 +133,18 @@ async def on_tap(update: Update, context: RehabContext) -> None:
     async with services.db.session() as session:
         stored = await flow.record_quick(session=session, telegram_id=update.effective_user.id,
                                          checkin=checkin, key=key, now=services.clock.now(),
-                                         default_zone=services.settings.default_timezone)
+                                         default_zone=services.settings.default_timezone,
+                                         pain_level=LEVEL_CODES[level])
     await query.answer(services.texts.label(
         "checkin.saved" if stored.created else "checkin.already", lang))
     if not stored.created:
         return
     await query.edit_message_text(render(update, context, "checkin/saved", c=checkin))
-    if checkin.pain:
-        await reply(update, context, "session/pain")
     profile, person = stored.profile, stored.person
     assert profile is not None and person is not None
-    if checkin.pain:
-        await pain_alert(context, profile, person, stored.day)
+    if stored.pain is not None:
+        await tell_pain(update, context, stored.pain)
+        await pain_alert(context, profile, person, stored.pain)
     for new_key in stored.new_milestones:
         await reply(update, context, "milestones/reached", key=new_key,
                     n=len(stored.new_milestones), goal=None)

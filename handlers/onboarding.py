@@ -21,9 +21,11 @@ from bot.rules import timezones
 from bot.rules.due import ALL_DAYS, next_due
 from bot.rules.placement import next_question, place
 from bot.rules.practice import LESSON_DAYS, PRESETS, lesson_time, local_day
+from bot.rules.safety import answered
 from db import patients
 from db.models import PatientProfile, Person
 from db.people import get_person
+from handlers import safety
 from handlers.common import button, city_rows, clear_buttons, keyboard, lang_of, render, reply
 from handlers.plan import plan_view
 
@@ -269,6 +271,9 @@ async def _finish(update: Update, context: RehabContext, person: Person,
     query = update.callback_query
     if query is not None:
         await query.edit_message_text(render(update, context, "onboarding/ready", times=times))
+    if not answered(profile.safety_answers or {}):  # the entry check comes before any plan
+        await safety.ask_entry_check(update, context, first_time=True)
+        return
     zone = zone_of(person, services.settings.default_timezone)
     plan = plan_for(profile, rows, local_day(services.clock.now(), zone))
     await reply(update, context, "plan/today", **plan_view(update, context, plan, rows),

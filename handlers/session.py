@@ -4,44 +4,67 @@ button, renders the card and replies."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from telegram import InlineKeyboardMarkup, Update
 
 from bot.context import RehabContext
 from bot.flows import session as flow
 from bot.flows.practice import exercise
-from bot.rules.exercises import Stage
+from bot.rules.exercises import REGIONS, Stage
 from db.models import PracticeSession
+from handlers import safety
 from handlers.alerts import pain_alert
 from handlers.common import button, clear_buttons, keyboard, lang_of, not_ready, render, reply
 from handlers.groups import tell_groups
+from handlers.pain import region_names, tell_pain
 from handlers.plan import safety_line
 
 PREFIX = "s:"
 
 
-def card(update: Update, context: RehabContext, sess: PracticeSession
+def card(update: Update, context: RehabContext, sess: PracticeSession, *,
+         asking: str | None = None, choices: Sequence[int] = (), region: int | None = None
          ) -> tuple[str, InlineKeyboardMarkup]:
-    """The current exercise's card, at the step the session is at."""
+    """The current exercise's card, at the step the session is at; while pain is being
+    reported, ``asking`` "where" (``choices``: region indexes) or "how_much" (``region``)."""
     item = sess.items[sess.position]
     ex = exercise(str(item["exercise_id"]))
     base = f"{PREFIX}{sess.id}:{sess.position}:"
+    region_word = ""
+    if region is not None:
+        region_word = (region_names(update, context, [REGIONS[region]])
+                       if region < len(REGIONS) else
+                       region_names(update, context, ex.regions if ex else REGIONS))
     text = render(update, context, "session/card", number=sess.position + 1,
                   count=len(sess.items), title=ex.title if ex else item["exercise_id"],
                   instructions=ex.instructions if ex else "", reps=item["reps"],
                   sets=item["sets"], hold=item.get("hold_seconds"),
                   items=", ".join(ex.items) if ex else "", safety=ex.safety if ex else "",
-                  chosen=sess.pending_reps, reminder=safety_line(update, context, sess.position))
+                  chosen=sess.pending_reps, asking=asking, region=region_word,
+                  reminder=safety_line(update, context, sess.position))
+    unwell = [button(update, context, "session.unwell", f"{base}unwell")]
+    if asking == "where":
+        rows = [[button(update, context, f"region.{REGIONS[i]}", f"{base}pr:{i}")]
+                for i in choices]
+        rows.append([button(update, context, "region.unsure", f"{base}pr:{flow.UNSURE}")])
+        return text, keyboard(*rows, unwell)
+    if asking == "how_much" and region is not None:
+        rows = [[button(update, context, f"pain_level.{name}", f"{base}pl:{region * 10 + n}")]
+                for n, name in flow.LEVELS.items()]
+        return text, keyboard(*rows, unwell)
     if sess.pending_reps is not None:
         rows = [[button(update, context, f"session.feel{d}", f"{base}f:{d}")]
                 for d in flow.FEELINGS]
         rows.append([button(update, context, "session.hurt", f"{base}hurt")])
-        return text, keyboard(*rows)
+        return text, keyboard(*rows, unwell)
     return text, keyboard(
         [button(update, context, "session.done", f"{base}r:{item['reps']}", reps=item["reps"])],
         [button(update, context, "session.fewer", f"{base}less"),
          button(update, context, "session.more", f"{base}more")],
         [button(update, context, "session.skip", f"{base}skip"),
          button(update, context, "session.stop", f"{base}stop")],
+        unwell,
     )
 
 
@@ -59,14 +82,24 @@ async def start_session(update: Update, context: RehabContext) -> None:
     services = context.services
     query = update.callback_query
     async with services.db.session() as session:
-        sess = await flow.open_today(session=session, telegram_id=user.id, chat_id=chat.id,
-                                     now=services.clock.now(),
-                                     default_zone=services.settings.default_timezone)
+        opened = await flow.open_today(session=session, telegram_id=user.id, chat_id=chat.id,
+                                       now=services.clock.now(),
+                                       default_zone=services.settings.default_timezone)
     if query:
         await query.answer()
-    if sess is None:
+    if opened.status == "not_ready":
         await not_ready(update, context)
         return
+    if opened.status == "check":
+        await safety.ask_entry_check(update, context, first_time=False)
+        return
+    if opened.status == "rest":
+        resting = await flow_today_resting(context, user.id)
+        await reply(update, context, "session/rest_today",
+                    regions=region_names(update, context, resting))
+        return
+    sess = opened.sess
+    assert sess is not None
     if query:
         await clear_buttons(update)
     text, markup = card(update, context, sess)
@@ -119,6 +152,12 @@ async def on_tap(update: Update, context: RehabContext) -> None:
     if result.view == "card":
         text, markup = card(update, context, sess)
         await query.edit_message_text(text, reply_markup=markup)
+    elif result.view == "pain_region":
+        text, markup = card(update, context, sess, asking="where", choices=result.choices)
+        await query.edit_message_text(text, reply_markup=markup)
+    elif result.view == "pain_level":
+        text, markup = card(update, context, sess, asking="how_much", region=result.region)
+        await query.edit_message_text(text, reply_markup=markup)
     elif result.view == "buttons":
         await query.edit_message_reply_markup(card(update, context, sess)[1])
     elif result.view == "choices":
@@ -127,9 +166,13 @@ async def on_tap(update: Update, context: RehabContext) -> None:
     if finished is not None:
         await query.edit_message_text(render(update, context, "session/closed",
                                              done=finished.done, count=finished.count))
-    if result.pain:
-        await reply(update, context, "session/pain")
-        await pain_alert(context, profile, person, sess.local_day)
+    if result.pain is not None:
+        await tell_pain(update, context, result.pain, rested=result.rested)
+        if result.pain.episode is not None:
+            await pain_alert(context, profile, person, result.pain)
+    if result.view == "unwell":
+        await safety.send_unwell(update, context, person)
+        return
     if finished is None:
         return
     if finished.done:
@@ -144,3 +187,12 @@ async def on_tap(update: Update, context: RehabContext) -> None:
                     n=(profile.id or 0) + finished.milestones_before,
                     progress=finished.progress, goal=profile.goal)
         await tell_groups(context, profile.id, "family/group_milestone", key=key)  # type: ignore[arg-type]
+
+
+async def flow_today_resting(context: RehabContext, telegram_id: int) -> frozenset[str]:
+    """The regions resting today, for the words of a rest day."""
+    services = context.services
+    async with services.db.session() as session:
+        return await flow.resting_regions(session=session, telegram_id=telegram_id,
+                                          now=services.clock.now(),
+                                          default_zone=services.settings.default_timezone)

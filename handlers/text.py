@@ -5,9 +5,10 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.context import RehabContext
+from bot.rules.safety import mentions_warning_sign
 from db import patients
 from db.people import get_person
-from handlers import checkin, family_view, help, onboarding
+from handlers import checkin, family_view, help, onboarding, safety
 
 
 async def on_text(update: Update, context: RehabContext) -> None:
@@ -19,11 +20,14 @@ async def on_text(update: Update, context: RehabContext) -> None:
         found = await patients.get_patient(session=session, telegram_id=user.id)
     if me is not None and await family_view.on_cheer_text(update, context, me, message.text):
         return
-    if found is None:
+    if found is not None and mentions_warning_sign(message.text):
+        await safety.send_unwell(update, context, found[0])  # never read as a check-in
+    elif found is None:
         await help.unknown_text(update, context)
     elif found[1].onboarding_step == "timezone":
         await onboarding.on_timezone_text(update, context, message.text)
     elif found[1].onboarding_step == "done":
-        await checkin.on_text(update, context, message.text)
+        if not await safety.on_typed(update, context, message.text):
+            await checkin.on_text(update, context, message.text)
     else:
         await onboarding.on_typed(update, context, found[0], found[1], message.text)

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from bot.emulator import Persona
 
+SAFE_ANSWERS = ("Yes", "Yes", "No", "Yes", "Yes")  # cleared, swallow, shoulder pain, sit, feel
+
 
 async def onboard(patient: Persona, *, answers: tuple[bool, ...] = (True, True, False),
-                  city: str = "London", reminders: tuple[str, ...] = ("Morning 09:00",)) -> None:
-    """/start → practising → disclaimer → side → placement → city → reminders → done."""
+                  city: str = "London", reminders: tuple[str, ...] = ("Morning 09:00",),
+                  safety: tuple[str, ...] | None = SAFE_ANSWERS) -> None:
+    """/start → practising → disclaimer → side → placement → city → reminders → done → the
+    entry check (``safety``: the five answers, by button label; None leaves it unanswered)."""
     await patient.send("/start")
     await patient.press("I'm practising")
     await patient.press("I understand")
@@ -21,3 +25,5 @@ async def onboard(patient: Persona, *, answers: tuple[bool, ...] = (True, True, 
     for label in reminders:
         await patient.press(label)
     await patient.press("Done")
+    for label in safety or ():
+        await patient.press(label)

@@ -154,12 +154,16 @@ async def test_alerts_once_per_episode(bot: LocalBot, emulator: Emulator) -> Non
     await ann.press("When it hurt")
     assert "no session for 2 days: on" in ann.last.text
     assert "when you say it hurt: on" in ann.last.text
-    await ann.send("did 5 it hurt")
-    await ann.press("Save it")
+    await ann.send("did 5 my hand hurt")
+    await ann.press("A little")
+    assert not [m for m in ben.messages if "hurt" in (m.text or "")]  # once, a little: no alert
     await ann.send("did 4 sore")
-    await ann.press("Save it")
-    pain = [m for m in ben.messages if "said an exercise hurt" in (m.text or "")]
-    assert len(pain) == 1
+    await ann.press("Hand or fingers")
+    await ann.press("A lot")
+    await ann.send("did 3 my hand hurts")
+    await ann.press("A lot")
+    pain = [m for m in ben.messages if "said their hand and fingers hurt" in (m.text or "")]
+    assert len(pain) == 1 and "care team" in pain[0].text  # once per episode
     await ann.send("/alerts 3")
     assert "no session for 3 days: on" in ann.last.text
     await bot.advance(timedelta(days=5))

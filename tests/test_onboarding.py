@@ -37,10 +37,15 @@ async def test_taps_alone_take_a_new_patient_to_their_first_plan(
     await ann.press("Evening 18:00")
     await ann.press("Evening 18:00")  # changed her mind
     replies = await ann.press("Done")
+    assert "I will remind you at 09:00" in " ".join(m.text for m in replies)
+    assert "5 safety questions" in " ".join(m.text for m in replies)  # before any plan
+    assert "Question 1 of 5" in replies[-1].text
+    assert ann.buttons() == ["👍 Yes", "👎 No", "🤷 Not sure"]
+    for answer in ("Yes", "Yes", "No", "Yes", "Yes"):
+        replies = await ann.press(answer)
     plan = replies[-1].text
     assert "Your plan for today" in plan
     assert "minutes" in plan and "moves" in plan
-    assert "I will remind you at 09:00" in " ".join(m.text for m in replies)
     assert ann.buttons() == ["▶️ Start now", "⏰ Later"]
 
     async with bot.services.db.session() as session:
@@ -131,7 +136,15 @@ async def test_typing_works_at_every_step(bot: LocalBot, emulator: Emulator) -> 
     await ann.send("banana")  # not an answer: the step comes back with its buttons
     assert "When should I remind you?" in ann.last.text
     await ann.send("done")
+    assert "Question 1 of 5" in ann.last.text
+    await ann.send("banana")  # not an answer: the question comes back with its buttons
+    assert "Question 1 of 5" in ann.last.text
+    for answer in ("yes", "Not sure", "no", "yes"):
+        await ann.send(answer)
+    await ann.send("yes")
     assert "Your plan for today" in ann.last.text
     async with bot.services.db.session() as session:
         profile = (await session.exec(select(PatientProfile))).one()
     assert (profile.affected_side, profile.stage) == ("right", 2)
+    assert profile.safety_answers == {"cleared": "yes", "swallow": "unsure",
+                                      "shoulder_pain": "no", "sitting": "yes", "feeling": "yes"}

@@ -106,10 +106,17 @@ async def test_pain_gets_a_calm_safety_message_and_feeds_the_rules(
     await ann.press("Start now")
     reps = target_of(ann.last.text)
     await ann.press(f"Done: {reps}")
-    replies = await ann.press("It hurt")
+    await ann.press("It hurt")
+    assert "Where did it hurt?" in ann.last.text
+    assert ann.buttons()[0] == "Shoulder"  # the exercise's own region first
+    await ann.press("Shoulder")
+    assert "How much did your shoulder hurt?" in ann.last.text
+    assert await checkins(bot) == []  # nothing is stored until the report is whole
+    replies = await ann.press("A little")
     assert any("Stop" in m.text and "care team" in m.text for m in replies)
     stored = await checkins(bot)
     assert stored[0].pain is True and stored[0].difficulty is None
+    assert (stored[0].region, stored[0].pain_level) == ("shoulder", "little")
 
 
 async def test_a_stranger_cannot_press_someone_elses_session(

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.flows.practice import patient_progress, today_of
+from bot.flows.session import Pain, pain_now
 from bot.rules.checkin_parse import QuickCheckIn
 from bot.rules.encourage import celebrations
 from db import patients
@@ -24,11 +25,15 @@ class Recorded:
     profile: PatientProfile | None = None
     day: date | None = None
     new_milestones: list[str] = field(default_factory=list)
+    pain: Pain | None = None
 
 
 async def record_quick(*, session: AsyncSession, telegram_id: int, checkin: QuickCheckIn,
-                       key: str, now: datetime, default_zone: str) -> Recorded:
-    """Store the check-in once under ``key`` on the patient's own day."""
+                       key: str, now: datetime, default_zone: str,
+                       pain_level: str | None = None) -> Recorded:
+    """Store the check-in once under ``key`` on the patient's own day. Pain counts like pain
+    in a session: by region ("unsure" is the safe branch: every region), rested today, and
+    towards the care-team advice."""
     found = await patients.get_patient(session=session, telegram_id=telegram_id)
     if found is None:
         return Recorded(False)
@@ -38,6 +43,8 @@ async def record_quick(*, session: AsyncSession, telegram_id: int, checkin: Quic
     _, created = await patients.record_checkin(session=session, checkin=CheckIn(
         patient_id=profile.id, exercise_id=None, reps=checkin.reps, sets=checkin.sets,
         difficulty=checkin.difficulty, pain=checkin.pain, source="quick", idempotency_key=key,
+        region=(checkin.region or "unsure") if checkin.pain else None,
+        pain_level=(pain_level or "unsure") if checkin.pain else None,
         local_day=day, recorded_at=now))
     if not created:
         return Recorded(False)
@@ -47,4 +54,6 @@ async def record_quick(*, session: AsyncSession, telegram_id: int, checkin: Quic
             if k != "first_session"]
     new = await patients.add_milestones(session=session, patient_id=profile.id, keys=keys,
                                         now=now)
-    return Recorded(True, person, profile, day, list(new))
+    pain = (await pain_now(session=session, patient_id=profile.id, day=day)
+            if checkin.pain else None)
+    return Recorded(True, person, profile, day, list(new), pain)

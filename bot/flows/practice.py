@@ -16,6 +16,13 @@ from bot.rules.exercises import Exercise, Stage
 from bot.rules.plan import DailyPlan, Dose, build_plan
 from bot.rules.practice import local_day, window_start
 from bot.rules.progression import AfterSession, CheckInRecord, plan_after_checkins
+from bot.rules.safety import (
+    PainReport,
+    cleared,
+    excluded_by_entry_check,
+    is_severe,
+    pain_regions,
+)
 from bot.rules.stats import DayLog, Progress, summarise
 from db import patients
 from db.models import CheckIn, ExerciseDose, PatientProfile, Person
@@ -34,10 +41,15 @@ def stage_of(profile: PatientProfile) -> Stage:
     return Stage(profile.stage or Stage.SHOULDER)
 
 
+def entry_exclusions(profile: PatientProfile) -> frozenset[str]:
+    """Exercises the entry-check answers leave out (none answered: all that need an answer)."""
+    return excluded_by_entry_check(profile.safety_answers or {}, catalogue())
+
+
 def plan_for(profile: PatientProfile, rows: Iterable[ExerciseDose], day: date) -> DailyPlan:
-    """Today's plan from the patient's stage and their own doses."""
+    """Today's plan from the patient's stage, their own doses and their entry check."""
     doses = {}
-    excluded = set()
+    excluded = set(entry_exclusions(profile))
     for row in rows:
         if row.excluded:
             excluded.add(row.exercise_id)
@@ -83,14 +95,26 @@ def records(checkins: Sequence[CheckIn]) -> list[CheckInRecord]:
             for c in checkins if c.exercise_id]
 
 
+def pain_reports(checkins: Iterable[CheckIn]) -> list[PainReport]:
+    """Every pain report, from a session or a quick check-in, by body region."""
+    exercises = catalogue()
+    return [PainReport(day=c.local_day,
+                       regions=pain_regions(c.region, exercises.get(c.exercise_id or "")),
+                       severe=is_severe(c.pain_level))
+            for c in checkins if c.pain]
+
+
 def progress_after(*, profile: PatientProfile, items: list[dict[str, object]],
                    rows: list[ExerciseDose], recent: list[CheckIn], today: date) -> AfterSession:
-    """What the progression rules make of a finished session's plan and the recent check-ins."""
+    """What the progression rules make of a finished session's plan and the recent check-ins
+    (pain by region from every path, and the entry check)."""
     doses = {r.slot_id: Dose(r.exercise_id, r.reps, r.sets) for r in rows if not r.excluded}
-    excluded = {r.exercise_id for r in rows if r.excluded}
+    excluded = {r.exercise_id for r in rows if r.excluded} | entry_exclusions(profile)
     plan = plan_from_items(stage_of(profile), items)
     return plan_after_checkins(plan=plan, doses=doses, excluded=excluded,
-                               recent=records(recent), catalogue=catalogue(), today=today)
+                               recent=records(recent), catalogue=catalogue(), today=today,
+                               pains=pain_reports(recent),
+                               may_grow=cleared(profile.safety_answers or {}))
 
 
 async def patient_progress(*, session: AsyncSession, profile: PatientProfile,

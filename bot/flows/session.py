@@ -5,22 +5,40 @@ records once. Telegram-free: the handler parses the button and renders what come
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Literal
 
 from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.flows.practice import patient_progress, plan_for, progress_after, today_of
+from bot.flows.practice import (
+    exercise,
+    pain_reports,
+    patient_progress,
+    plan_for,
+    progress_after,
+    today_of,
+)
 from bot.rules.encourage import celebrations
+from bot.rules.exercises import REGIONS
 from bot.rules.practice import MAX_REPS, rep_choices, window_start
+from bot.rules.safety import (
+    answered,
+    care_team_regions,
+    pain_episode,
+    resting_today,
+    skip_for_pain,
+)
 from bot.rules.stats import Progress
 from db import patients
 from db.models import CheckIn, PatientProfile, Person, PracticeSession
 
 FEELINGS = (1, 2, 3, 4, 5)
-Action = Literal["less", "more", "back", "r", "f", "hurt", "skip", "stop"]
-ACTIONS: tuple[str, ...] = ("less", "more", "back", "r", "f", "hurt", "skip", "stop")
+ACTIONS: tuple[str, ...] = ("less", "more", "back", "r", "f", "hurt", "pr", "pl", "skip", "stop",
+                            "unwell")
+PAIN_LOOKBACK_DAYS = 14  # enough days to find where a spell of pain began
+UNSURE = 9  # the "not sure" button's index, for a region or for how much
+LEVELS = {1: "little", 2: "lot", UNSURE: "unsure"}
 
 
 @dataclass(frozen=True)
@@ -58,35 +76,68 @@ class TapResult:
     sess: PracticeSession | None = None
     person: Person | None = None
     profile: PatientProfile | None = None
-    view: Literal["card", "buttons", "choices", "closed"] | None = None
-    choices: list[int] = field(default_factory=list)
+    view: Literal["card", "buttons", "choices", "pain_region", "pain_level", "closed",
+                  "unwell"] | None = None
+    choices: list[int] = field(default_factory=list)  # counts; or region indexes, own first
+    region: int | None = None  # the region chosen, while asking how much it hurt
     recorded: bool | None = None  # a check-in was asked for: True stored now, False a repeat
-    pain: bool = False
+    pain: Pain | None = None
+    rested: int = 0  # exercises left out for the rest of today because a region hurts
     finished: Finished | None = None
 
 
+@dataclass(frozen=True)
+class Pain:
+    """Pain just reported: where, whether the care team should hear, and the episode key
+    under which family who opted in are told once."""
+
+    regions: frozenset[str]
+    care_team: frozenset[str]
+    episode: str | None
+    severe: bool = False
+
+
+@dataclass(frozen=True)
+class Opened:
+    """``status``: "ok" with the session; "not_ready" (not set up); "check" (the entry check
+    is not answered yet); "rest" (every exercise today loads a region that hurts today)."""
+
+    status: Literal["ok", "not_ready", "check", "rest"]
+    sess: PracticeSession | None = None
+    rested: int = 0
+
+
 async def open_today(*, session: AsyncSession, telegram_id: int, chat_id: int, now: datetime,
-                     default_zone: str) -> PracticeSession | None:
-    """Today's active session (resumed, or made from today's plan); None if the person has
-    not finished setting up as a patient."""
+                     default_zone: str) -> Opened:
+    """Today's active session, resumed or made from today's plan, leaving out exercises that
+    load a region which hurt today."""
     found = await patients.get_patient(session=session, telegram_id=telegram_id)
     if found is None or found[1].onboarding_step != "done":
-        return None
+        return Opened("not_ready")
     person, profile = found
     assert profile.id is not None
+    if not answered(profile.safety_answers or {}):
+        return Opened("check")
     day = today_of(person, default_zone, now)
     sess = await patients.open_session(session=session, patient_id=profile.id, local_day=day)
-    if sess is None:
-        rows = await patients.doses(session=session, patient_id=profile.id)
-        plan = plan_for(profile, rows, day)
-        sess = PracticeSession(
-            patient_id=profile.id, local_day=day, started_at=now, chat_id=chat_id,
-            items=[{"exercise_id": i.exercise_id, "slot": i.slot, "reps": i.reps,
-                    "sets": i.sets, "hold_seconds": i.hold_seconds, "role": i.role}
-                   for i in plan.items])
-        session.add(sess)
-        await session.flush()
-    return sess
+    if sess is not None:
+        return Opened("ok", sess)
+    rows = await patients.doses(session=session, patient_id=profile.id)
+    plan = plan_for(profile, rows, day)
+    today = await patients.checkins_since(session=session, patient_id=profile.id, since=day)
+    resting = resting_today(pain_reports(today), day)
+    items = [i for i in plan.items
+             if not ((ex := exercise(i.exercise_id)) and skip_for_pain(ex, resting))]
+    if not items:
+        return Opened("rest", rested=len(plan.items))
+    sess = PracticeSession(
+        patient_id=profile.id, local_day=day, started_at=now, chat_id=chat_id,
+        items=[{"exercise_id": i.exercise_id, "slot": i.slot, "reps": i.reps,
+                "sets": i.sets, "hold_seconds": i.hold_seconds, "role": i.role}
+               for i in items])
+    session.add(sess)
+    await session.flush()
+    return Opened("ok", sess, rested=len(plan.items) - len(items))
 
 
 async def remember_card(*, session: AsyncSession, session_id: int, message_id: int) -> None:
@@ -127,23 +178,41 @@ async def apply_tap(*, session: AsyncSession, telegram_id: int, tap: Tap,
         session.add(sess)
         result.view = "card"
         return result
-    outcome: dict[str, object] | None = None
-    if tap.action in ("f", "hurt"):
-        if sess.pending_reps is None or (tap.action == "f" and tap.value not in FEELINGS):
+    if tap.action in ("hurt", "pr"):
+        if sess.pending_reps is None or (tap.action == "pr" and not _region_ok(tap.value)):
             result.status = "stale"
             return result
+        if tap.action == "hurt":
+            own = exercise(str(item["exercise_id"]))
+            first = [REGIONS.index(r) for r in (own.regions if own else ())]
+            result.choices = first + [i for i in range(len(REGIONS)) if i not in first]
+            result.view = "pain_region"
+        else:
+            result.region, result.view = tap.value, "pain_level"
+        return result
+    outcome: dict[str, object] | None = None
+    if tap.action in ("f", "pl"):
+        region_index, level = divmod(tap.value or 0, 10)
+        if sess.pending_reps is None or (tap.action == "f" and tap.value not in FEELINGS) or (
+                tap.action == "pl" and (not _region_ok(region_index) or level not in LEVELS)):
+            result.status = "stale"
+            return result
+        pain = tap.action == "pl"
         checkin = CheckIn(
             patient_id=profile.id, exercise_id=str(item["exercise_id"]),  # type: ignore[arg-type]
             reps=sess.pending_reps, sets=int(item["sets"]),  # type: ignore[call-overload]
-            difficulty=tap.value if tap.action == "f" else None, pain=tap.action == "hurt",
+            difficulty=tap.value if tap.action == "f" else None, pain=pain,
+            region=_region_name(region_index) if pain else None,
+            pain_level=LEVELS[level] if pain else None,
             source="session", session_id=sess.id,
             target_reps=int(item["reps"]) * int(item["sets"]),  # type: ignore[call-overload]
             idempotency_key=f"s{sess.id}:{sess.position}", local_day=sess.local_day,
             recorded_at=now)
         _, result.recorded = await patients.record_checkin(session=session, checkin=checkin)
-        result.pain = tap.action == "hurt"
-        outcome = {"reps": sess.pending_reps, "difficulty": checkin.difficulty,
-                   "pain": checkin.pain}
+        outcome = {"reps": sess.pending_reps, "difficulty": checkin.difficulty, "pain": pain}
+        if pain:
+            result.pain = await pain_now(session=session, patient_id=profile.id,
+                                         day=sess.local_day)
     elif tap.action == "skip":
         outcome = {"skipped": True}
     items = [dict(i) for i in sess.items]  # new objects, so the JSON column is written
@@ -153,9 +222,17 @@ async def apply_tap(*, session: AsyncSession, telegram_id: int, tap: Tap,
     flag_modified(sess, "items")
     sess.pending_reps = None
     sess.position += 1
-    if tap.action == "stop" or sess.position >= len(sess.items):
+    if result.pain is not None:  # the rest of today's exercises for that region rest
+        while sess.position < len(sess.items):
+            ex = exercise(str(sess.items[sess.position]["exercise_id"]))
+            if ex is None or not skip_for_pain(ex, result.pain.regions):
+                break
+            items[sess.position]["result"] = {"skipped": True, "rested": True}
+            sess.position += 1
+            result.rested += 1
+    if tap.action in ("stop", "unwell") or sess.position >= len(sess.items):
         result.finished = await finish(session=session, profile=profile, sess=sess, now=now)
-        result.view = "closed"
+        result.view = "unwell" if tap.action == "unwell" else "closed"
     else:
         result.view = "card"
     session.add(sess)
@@ -180,11 +257,13 @@ async def finish(*, session: AsyncSession, profile: PatientProfile, sess: Practi
         rows = await patients.doses(session=session, patient_id=profile.id)
         after = progress_after(profile=profile, items=sess.items, rows=rows, recent=recent,
                                today=today)
+        removed = {r.exercise_id for r in rows if r.excluded} | {
+            a.exercise_id for a in after.adjustments.values() if a.decision == "remove"}
         for slot, dose in after.doses.items():
             await patients.put_dose(session=session, patient_id=profile.id, slot_id=slot,
                                     exercise_id=dose.exercise_id, reps=dose.reps,
-                                    sets=dose.sets,
-                                    excluded=dose.exercise_id in after.excluded, now=now)
+                                    sets=dose.sets, excluded=dose.exercise_id in removed,
+                                    now=now)
         if int(after.stage) != stage_before:
             profile.stage = int(after.stage)
             profile.stage_changed_at = now
@@ -204,3 +283,34 @@ async def finish(*, session: AsyncSession, profile: PatientProfile, sess: Practi
                     progress=progress, advise_care_team=advise, stage=stage_after,
                     stage_up=stage_after > stage_before, new_milestones=list(new),
                     milestones_before=len(achieved))
+
+
+def _region_ok(index: int | None) -> bool:
+    return index is not None and (0 <= index < len(REGIONS) or index == UNSURE)
+
+
+def _region_name(index: int) -> str:
+    return REGIONS[index] if 0 <= index < len(REGIONS) else "unsure"
+
+
+async def pain_now(*, session: AsyncSession, patient_id: int, day: date) -> Pain:
+    """What the pain reported today means, counting every pain report of the last days."""
+    recent = await patients.checkins_since(session=session, patient_id=patient_id,
+                                           since=day - timedelta(days=PAIN_LOOKBACK_DAYS))
+    pains = pain_reports(recent)
+    regions = resting_today(pains, day)
+    care = care_team_regions(pains, day)
+    episode = pain_episode(pains, min(care), day) if care else None
+    severe = any(p.severe and p.day == day for p in pains)
+    return Pain(regions=regions, care_team=care, episode=episode, severe=severe)
+
+
+async def resting_regions(*, session: AsyncSession, telegram_id: int, now: datetime,
+                          default_zone: str) -> frozenset[str]:
+    """The regions that hurt today, from any path."""
+    found = await patients.get_patient(session=session, telegram_id=telegram_id)
+    if found is None or found[1].id is None:
+        return frozenset()
+    day = today_of(found[0], default_zone, now)
+    today = await patients.checkins_since(session=session, patient_id=found[1].id, since=day)
+    return resting_today(pain_reports(today), day)

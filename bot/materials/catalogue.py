@@ -98,3 +98,13 @@ def catalogue() -> dict[str, Exercise]:
 def lessons() -> tuple[LessonMeta, ...]:
     """The shipped lesson index, loaded once per process."""
     return tuple(load_lessons())
+
+
+@cache
+def emergency_numbers() -> tuple[str, dict[str, str]]:
+    """(default, numbers by country) from ``content/emergency_numbers.yaml``."""
+    path = CONTENT_DIR / "emergency_numbers.yaml"
+    data = _load_yaml(path)
+    if not isinstance(data, dict) or not isinstance(data.get("numbers"), dict):
+        raise ContentError(f"{path.name}: expected 'default:' and a 'numbers:' mapping")
+    return str(data.get("default", "112")), {str(k): str(v) for k, v in data["numbers"].items()}

@@ -24,6 +24,7 @@ class QuickCheckIn:
     sets: int = 1  # 1..MAX_SETS
     difficulty: int | None = None  # 1 very easy .. 5 too hard
     pain: bool = False
+    region: str | None = None  # where it hurt, when the words name one body region
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,21 @@ _BODY = frozenset({
     "wrist", "wrists", "finger", "fingers", "thumb", "thumbs", "palm", "forearm", "back",
     "neck", "again", "after", "afterwards", "during", "at", "end",
 })
+
+
+_REGION_WORDS = {
+    "shoulder": "shoulder", "shoulders": "shoulder", "elbow": "elbow", "elbows": "elbow",
+    "wrist": "wrist", "wrists": "wrist", "forearm": "wrist", "hand": "hand", "hands": "hand",
+    "finger": "hand", "fingers": "hand", "thumb": "hand", "thumbs": "hand", "palm": "hand",
+}
+
+
+def pain_region(text: str) -> str | None:
+    """The one body region a pain report names ("my shoulder is sore"); None when it names
+    none, or more than one (then the bot asks)."""
+    found = {_REGION_WORDS[w] for w in re.findall(r"[a-z]+", _normalise(text))
+             if w in _REGION_WORDS}
+    return found.pop() if len(found) == 1 else None
 
 
 def _number(digits: str) -> int:
@@ -165,4 +181,5 @@ def parse_checkin(text: str) -> QuickCheckIn | ParseProblem:
         difficulty = rating
     if not 0 <= reps <= MAX_REPS or not 1 <= sets <= MAX_SETS:
         return OUT_OF_RANGE
-    return QuickCheckIn(reps=reps, sets=sets, difficulty=difficulty, pain=pain)
+    return QuickCheckIn(reps=reps, sets=sets, difficulty=difficulty, pain=pain,
+                        region=pain_region(rest) if pain else None)

@@ -34,6 +34,11 @@ StageKey = Literal["shoulder", "elbow", "wrist", "hand_gross", "hand_fine", "fun
 Kind = Literal["range_of_motion", "arm_strength", "hand_strength", "coordination", "hand_skills"]
 Assist = Literal["none", "other_hand", "helper"]
 Audience = Literal["patient", "family", "both"]
+# The body regions an exercise loads: pain is tracked, rested and reported per region.
+Region = Literal["shoulder", "elbow", "wrist", "hand"]
+REGIONS: tuple[Region, ...] = ("shoulder", "elbow", "wrist", "hand")
+# What an exercise needs the entry check to have answered "yes" (safety.md: the entry check).
+Need = Literal["safe_swallow", "steady_sitting", "pain_free_shoulder", "feeling"]
 
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
 
@@ -49,6 +54,8 @@ class Exercise(BaseModel):
     level: StageKey | None = None
     kind: Kind
     motor: Literal["gross", "fine"]
+    regions: list[Region] = Field(min_length=1)
+    needs: list[Need] = Field(default_factory=list)
     title: str = Field(min_length=3, max_length=60)
     instructions: str = Field(min_length=10, max_length=400)
     reps: int = Field(ge=1, le=100)

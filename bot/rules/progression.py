@@ -22,6 +22,7 @@ from typing import Literal
 
 from bot.rules.exercises import Exercise, Stage
 from bot.rules.plan import MIN_MAIN, DailyPlan, Dose, Variants, starting_dose
+from bot.rules.safety import PainReport, care_team_regions, growth_blocked
 
 Decision = Literal["progress", "hold", "regress", "remove"]
 
@@ -395,10 +396,30 @@ class AfterSession:
     doses: Mapping[str, Dose]
     excluded: frozenset[str]
     adjustments: Mapping[str, Adjustment]  # by slot, for the messages
+    care_team_regions: frozenset[str] = frozenset()  # pain there: talk to the care team
 
     @property
     def advise_care_team(self) -> bool:
-        return any(adjustment.advise_care_team for adjustment in self.adjustments.values())
+        return bool(self.care_team_regions) or any(
+            adjustment.advise_care_team for adjustment in self.adjustments.values())
+
+
+def region_practice_days(recent: Iterable[CheckInRecord],
+                         catalogue: Mapping[str, Exercise]) -> dict[str, set[date]]:
+    """The days each body region was practised without pain."""
+    days: dict[str, set[date]] = {}
+    for record in recent:
+        exercise = catalogue.get(record.exercise_id)
+        if exercise is None or record.pain or record.reps_done <= 0:
+            continue
+        for region in exercise.regions:
+            days.setdefault(region, set()).add(record.day)
+    return days
+
+
+def _grows(old: Dose, new: Adjustment) -> bool:
+    return new.decision == "progress" or (
+        new.exercise_id == old.exercise_id and new.reps * new.sets > old.total)
 
 
 def plan_after_checkins(
@@ -409,14 +430,23 @@ def plan_after_checkins(
     recent: Sequence[CheckInRecord],
     catalogue: Mapping[str, Exercise],
     today: date,
+    pains: Sequence[PainReport] = (),
+    may_grow: bool = True,
 ) -> AfterSession:
     """Apply :func:`decide` to every exercise of ``plan`` (from the dose it was planned at),
     add removed exercises to ``excluded``, then review the stage. Safe to call after each
-    session of a day: the same check-ins never step a dose twice."""
+    session of a day: the same check-ins never step a dose twice.
+
+    ``pains`` are every pain report, from any path, by body region: no dose loading a region
+    grows until it has had three pain-free practice days, and repeated or severe pain in a
+    region asks for the care team (``docs/safety.md``). With ``may_grow`` False (nobody has
+    cleared home exercise yet) no dose grows at all, and the stage does not move on."""
     variants = Variants(catalogue)
     new_doses = dict(doses)
     new_excluded = set(excluded)
     adjustments: dict[str, Adjustment] = {}
+    blocked = growth_blocked(pains=pains, practice_days=region_practice_days(recent, catalogue),
+                             today=today)
     for item in plan.items:
         if item.slot not in catalogue or item.exercise_id not in variants.family(item.slot):
             continue  # the content changed under the plan; the next plan starts afresh
@@ -428,6 +458,12 @@ def plan_after_checkins(
             catalogue=catalogue,
             excluded=new_excluded,
         )
+        planned = Dose(item.exercise_id, item.reps, item.sets)
+        if _grows(planned, adjustment) and (
+                not may_grow or set(catalogue[item.exercise_id].regions) & blocked
+                or set(catalogue[adjustment.exercise_id].regions) & blocked):
+            adjustment = Adjustment("hold", planned.exercise_id, planned.reps, planned.sets,
+                                    "region_pain" if may_grow else "not_cleared")
         adjustments[item.slot] = adjustment
         new_doses[item.slot] = adjustment.dose
         if adjustment.decision == "remove":
@@ -440,4 +476,8 @@ def plan_after_checkins(
         today=today,
         excluded=new_excluded,
     )
-    return AfterSession(stage, new_doses, frozenset(new_excluded), adjustments)
+    window = today - timedelta(days=STAGE_WINDOW_DAYS - 1)
+    if stage > plan.stage and (not may_grow or any(p.day >= window for p in pains)):
+        stage = plan.stage  # any pain in the window, from any path, holds the stage
+    return AfterSession(stage, new_doses, frozenset(new_excluded), adjustments,
+                        care_team_regions(pains, today))

@@ -282,3 +282,24 @@ def zone_label(zone: str, now: datetime) -> str:
     sign = "+" if minutes >= 0 else "-"
     hours, minutes = divmod(abs(minutes), 60)
     return f"{zone} (UTC{sign}{hours:02d}:{minutes:02d})"
+
+
+@cache
+def _zone_countries() -> dict[str, str]:
+    """IANA zone → ISO country code, from the zone.tab that the tzdata package ships."""
+    from importlib.resources import files
+
+    table: dict[str, str] = {}
+    text = (files("tzdata.zoneinfo") / "zone.tab").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        parts = line.split("\t")
+        if len(parts) >= 3:
+            table[parts[2]] = parts[0]
+    return table
+
+
+def country_of(zone: str | None) -> str | None:
+    """The country a time zone belongs to, where tzdata knows it ("UTC" belongs to none)."""
+    return _zone_countries().get(zone or "")

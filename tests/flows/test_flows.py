@@ -18,6 +18,8 @@ from db.people import touch_person
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 ZONE = "Europe/London"
 PAT, SAM = 1001, 2002
+SAFE = {"cleared": "yes", "swallow": "yes", "shoulder_pain": "no", "sitting": "yes",
+        "feeling": "yes"}
 
 
 async def _patient(db: Database, telegram_id: int = PAT, stage: int = 1) -> int:
@@ -28,6 +30,7 @@ async def _patient(db: Database, telegram_id: int = PAT, stage: int = 1) -> int:
         profile = await patients.ensure_profile(session=session, person=person, now=NOW)
         profile.onboarding_step = "done"
         profile.stage = stage
+        profile.safety_answers = dict(SAFE)
         session.add(profile)
         await session.flush()
         assert profile.id is not None
@@ -36,9 +39,10 @@ async def _patient(db: Database, telegram_id: int = PAT, stage: int = 1) -> int:
 
 async def _open(db: Database, now: datetime = NOW) -> session_flow.TapResult:
     async with db.session() as session:
-        sess = await session_flow.open_today(session=session, telegram_id=PAT, chat_id=PAT,
-                                             now=now, default_zone="UTC")
-    assert sess is not None and sess.id is not None
+        opened = await session_flow.open_today(session=session, telegram_id=PAT, chat_id=PAT,
+                                               now=now, default_zone="UTC")
+    sess = opened.sess
+    assert opened.status == "ok" and sess is not None and sess.id is not None
     return session_flow.TapResult("ok", sess=sess)
 
 
@@ -50,12 +54,27 @@ async def _tap(db: Database, sid: int, pos: int, action: str, value: int | None 
             tap=session_flow.Tap(sid, pos, action, value))
 
 
-async def test_open_today_is_none_until_set_up_and_then_resumes_one_session(
+async def test_open_today_waits_for_set_up_and_the_entry_check_then_resumes_one_session(
         database: Database) -> None:
     async with database.session() as session:
-        assert await session_flow.open_today(session=session, telegram_id=PAT, chat_id=PAT,
-                                             now=NOW, default_zone="UTC") is None
-    await _patient(database)
+        opened = await session_flow.open_today(session=session, telegram_id=PAT, chat_id=PAT,
+                                               now=NOW, default_zone="UTC")
+    assert opened.status == "not_ready"
+    patient_id = await _patient(database)
+    async with database.session() as session:
+        profile = await session.get(PatientProfile, patient_id)
+        assert profile is not None
+        profile.safety_answers = {"cleared": "yes"}
+        session.add(profile)
+    async with database.session() as session:
+        opened = await session_flow.open_today(session=session, telegram_id=PAT, chat_id=PAT,
+                                               now=NOW, default_zone="UTC")
+    assert opened.status == "check"
+    async with database.session() as session:
+        profile = await session.get(PatientProfile, patient_id)
+        assert profile is not None
+        profile.safety_answers = dict(SAFE)
+        session.add(profile)
     first = (await _open(database)).sess
     again = (await _open(database)).sess
     assert first is not None and again is not None

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from bot.rules.exercises import Exercise, Kind, StageKey
+from bot.rules.exercises import Exercise, Kind, Need, Region, StageKey
 from bot.rules.progression import CheckInRecord
 
 TODAY = date(2026, 11, 23)  # a Monday
+_REGION: dict[str, Region] = {"shoulder": "shoulder", "elbow": "elbow", "wrist": "wrist",
+                              "hand_gross": "hand", "hand_fine": "hand"}
 
 
 def exercise(
@@ -26,6 +28,8 @@ def exercise(
     harder: str | None = None,
     level: StageKey | None = None,
     kind: Kind = "range_of_motion",
+    regions: list[Region] | None = None,
+    needs: list[Need] | None = None,
 ) -> Exercise:
     """One exercise with plausible defaults; only the fields the rules read matter."""
     fine = stage == "hand_fine" or level == "hand_fine"
@@ -35,6 +39,8 @@ def exercise(
         level=level,
         kind=kind,
         motor="fine" if fine else "gross",
+        regions=regions or [_REGION[level or stage]],
+        needs=needs or [],
         title=id.replace("_", " ").capitalize(),
         instructions="Sit tall at a table. Move slowly and smoothly.",
         reps=reps,

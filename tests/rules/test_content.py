@@ -239,6 +239,7 @@ def good_entry(id: str = "bad_one", **changes: Any) -> dict[str, Any]:
         "stage": "shoulder",
         "kind": "range_of_motion",
         "motor": "gross",
+        "regions": ["elbow"],
         "title": "Towel slide",
         "instructions": "Slide the towel forward. Bring it back.",
         "reps": 8,
