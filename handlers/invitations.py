@@ -12,6 +12,7 @@ from bot.flows import family as flow
 from bot.rules import family as rules
 from bot.rules import timezones
 from db import family
+from handlers import safety
 from handlers.common import (
     button,
     city_rows,
@@ -94,6 +95,7 @@ async def on_invite_tap(update: Update, context: RehabContext) -> None:
     await query.edit_message_text(render(update, context, "family/accepted",
                                          patient=patient.first_name))
     await notify(context, patient, "family/joined", member=me.first_name)
+    await safety.family_basics(update, context)  # the safety basics, on day one
     if me.timezone is None:
         cities = timezones.pick_list(me.language_code)
         rows = city_rows(update, context, cities, "tz:")

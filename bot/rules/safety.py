@@ -147,7 +147,7 @@ def answered(answers: Mapping[str, str]) -> bool:
 # ---- warning signs ---------------------------------------------------------------------------
 _WARNING = re.compile(
     r"\b(unwell|dizzy|dizziness|faint(?:ed|ing)?|chest pain|can'?t breathe|breathless"
-    r"|short of breath|numb(?:ness)?|slurred|face (?:droop|drooping)|fell|fall(?:en)?|"
+    r"|short of breath|numb(?:ness)?|slurred|face (?:droops?|drooping)|fell|fall(?:en)?|"
     r"emergency)\b", re.IGNORECASE)
 
 

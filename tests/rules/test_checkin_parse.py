@@ -35,7 +35,10 @@ ACCEPTED = [
     ("12 reps, it hurt", Q(12, pain=True)),
     ("12 pain", Q(12, pain=True)),
     ("12 sore", Q(12, pain=True)),
-    ("12 reps, my wrist is sore", Q(12, pain=True)),
+    ("12 reps, my wrist is sore", Q(12, pain=True, region="wrist")),
+    ("10, my shoulder hurts", Q(10, pain=True, region="shoulder")),
+    ("8, fingers ache", Q(8, pain=True, region="hand")),
+    ("8, my hand and elbow hurt", Q(8, pain=True)),  # two regions: the bot asks
     ("12, no pain", Q(12)),
     ("12 reps, didn't hurt", Q(12)),
     ("12 very easy", Q(12, difficulty=1)),
