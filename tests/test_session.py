@@ -9,6 +9,7 @@ from sqlmodel import select
 
 from bot.emulator import Emulator, Persona
 from bot.local import LocalBot
+from bot.materials.catalogue import catalogue
 from db.models import CheckIn, Milestone, PracticeSession
 from tests.journey import onboard
 
@@ -106,17 +107,21 @@ async def test_pain_gets_a_calm_safety_message_and_feeds_the_rules(
     await ann.press("Start now")
     reps = target_of(ann.last.text)
     await ann.press(f"Done: {reps}")
+    title = re.search(r"1 of \d+ · (.+)", ann.last.text).group(1).strip()
+    own = next(ex for ex in catalogue().values() if ex.title == title).regions[0]
+    label = {"shoulder": "Shoulder", "elbow": "Elbow", "wrist": "Forearm or wrist",
+             "hand": "Hand or fingers"}[own]
     await ann.press("It hurt")
     assert "Where did it hurt?" in ann.last.text
-    assert ann.buttons()[0] == "Shoulder"  # the exercise's own region first
-    await ann.press("Shoulder")
-    assert "How much did your shoulder hurt?" in ann.last.text
+    assert ann.buttons()[0] == label  # the exercise's own region first
+    await ann.press(label)
+    assert "How much did your" in ann.last.text
     assert await checkins(bot) == []  # nothing is stored until the report is whole
     replies = await ann.press("A little")
     assert any("Stop" in m.text and "care team" in m.text for m in replies)
     stored = await checkins(bot)
     assert stored[0].pain is True and stored[0].difficulty is None
-    assert (stored[0].region, stored[0].pain_level) == ("shoulder", "little")
+    assert (stored[0].region, stored[0].pain_level) == (own, "little")
 
 
 async def test_a_stranger_cannot_press_someone_elses_session(
