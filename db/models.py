@@ -46,7 +46,7 @@ class PatientProfile(SQLModel, table=True):
     stage: int | None = Field(default=None)
     onboarding_step: str = Field(default="disclaimer", max_length=32)
     disclaimer_accepted_at: datetime | None = _instant(nullable=True)  # type: ignore[assignment]
-    placement_answers: dict[str, bool] = Field(default_factory=dict, sa_column=Column(JSON))
+    placement_answers: dict[str, bool | str] = Field(default_factory=dict, sa_column=Column(JSON))
     goal: str | None = Field(default=None, max_length=200)
     goal_reached_at: datetime | None = _instant(nullable=True)  # type: ignore[assignment]
     stage_changed_at: datetime | None = _instant(nullable=True)  # type: ignore[assignment]

@@ -30,6 +30,7 @@ from handlers.common import button, city_rows, clear_buttons, keyboard, lang_of,
 from handlers.plan import plan_view
 
 PREFIX = "ob:"
+_ANSWER_CODES = {"y": "yes", "p": "partly", "n": "no"}
 STEPS = ("disclaimer", "side", "placement", "timezone", "reminders", "done")
 SIDES = ("left", "right", "both", "unsure")
 
@@ -63,8 +64,9 @@ def _step_view(update: Update, context: RehabContext, person: Person,
         number = len(profile.placement_answers or {}) + 1
         qid = question.id
         return (render(update, context, f"placement/{question.id}", number=number),
-                keyboard([button(update, context, "common.answer_yes", f"{PREFIX}q:{qid}:y"),
-                          button(update, context, "common.answer_no", f"{PREFIX}q:{qid}:n")]))
+                keyboard([button(update, context, "common.answer_yes", f"{PREFIX}q:{qid}:y")],
+                         [button(update, context, "common.answer_partly", f"{PREFIX}q:{qid}:p")],
+                         [button(update, context, "common.answer_no", f"{PREFIX}q:{qid}:n")]))
     if step == "timezone":
         cities = timezones.pick_list(person.language_code)
         rows = city_rows(update, context, cities, f"{PREFIX}tz:")
@@ -120,6 +122,8 @@ async def on_tap(update: Update, context: RehabContext) -> None:
 _TYPED_YES = {"yes", "y", "yeah", "yep", "ok", "okay", "sure", "i can", "i understand",
               "understood", "agree", "i agree"}
 _TYPED_NO = {"no", "n", "nope", "not yet", "i can't", "i cannot", "cannot", "can't"}
+_TYPED_PARTLY = {"partly", "partially", "a bit", "a little", "some", "sort of", "kind of",
+                 "a little bit", "not fully", "half", "halfway"}
 _TYPED_SIDES = {"left": "left", "right": "right", "both": "both", "not sure": "unsure",
                 "unsure": "unsure", "don't know": "unsure", "dont know": "unsure"}
 
@@ -134,9 +138,10 @@ async def on_typed(update: Update, context: RehabContext, person: Person,
         await advance(update, context, "accept", "")
     elif step == "side" and words in _TYPED_SIDES:
         await advance(update, context, "side", _TYPED_SIDES[words])
-    elif step == "placement" and (words in _TYPED_YES or words in _TYPED_NO):
+    elif step == "placement" and (words in _TYPED_YES or words in _TYPED_NO
+                                  or words in _TYPED_PARTLY):
         question = next_question(profile.placement_answers or {})
-        answer = "y" if words in _TYPED_YES else "n"
+        answer = "y" if words in _TYPED_YES else "p" if words in _TYPED_PARTLY else "n"
         if question is not None:
             await advance(update, context, "q", f"{question.id}:{answer}")
     elif step == "reminders" and words in {"done", "ok", "okay", "finished"}:
@@ -182,10 +187,10 @@ async def advance(update: Update, context: RehabContext, action: str, value: str
             qid, _, answer = value.partition(":")
             answers = dict(profile.placement_answers or {})
             asked = next_question(answers)
-            if asked is None or asked.id != qid or answer not in ("y", "n"):
+            if asked is None or asked.id != qid or answer not in _ANSWER_CODES:
                 stale = True
             else:
-                answers[qid] = answer == "y"
+                answers[qid] = _ANSWER_CODES[answer]
                 profile.placement_answers = answers
                 if next_question(answers) is None:
                     placed = place(answers)

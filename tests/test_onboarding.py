@@ -78,7 +78,7 @@ async def test_an_interrupted_onboarding_resumes_and_never_duplicates(
         profiles = (await session.exec(select(PatientProfile))).all()
     assert len(profiles) == 1
     assert profiles[0].stage == 1  # shoulder: the first "no" wins
-    assert profiles[0].placement_answers == {"lift_shoulder": False}
+    assert profiles[0].placement_answers == {"lift_shoulder": "no"}
 
 
 async def to_the_timezone_step(patient: Persona) -> None:

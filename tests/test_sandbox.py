@@ -56,11 +56,11 @@ def test_end_of_input_leaves_quietly(tmp_path: Path) -> None:
 
 
 def test_a_new_patient_reaches_a_finished_session_by_numbers_alone(tmp_path: Path) -> None:
-    taps = ["/start", "#1", "#1", "#1", "#1", "#1", "#2",  # practising … a "no" at the wrist
+    taps = ["/start", "#1", "#1", "#1", "#1", "#1", "#3",  # practising … a "no" at the wrist
             "#1", "#1", "#4",  # London, morning 09:00, done
             "#1", "#1", "#2", "#1", "#1",  # the entry check: yes, yes, no, yes, yes
             "#1"]  # start now
-    taps += ["#1", "#3"] * 8  # done at the target, felt OK; until the session closes
+    taps += ["#1", "#3"] * 11  # done at the target, felt OK; until the session closes
     out = sandbox(tmp_path, [*taps, "/progress", ":clock +1d", ":quit"])
     assert "Your plan for today" in out
     assert "Session closed:" in out

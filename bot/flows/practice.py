@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.materials.catalogue import catalogue
 from bot.rules.encourage import plan_from_items
 from bot.rules.exercises import Exercise, Stage
+from bot.rules.placement import active_start
 from bot.rules.plan import DailyPlan, Dose, build_plan
 from bot.rules.practice import local_day, window_start
 from bot.rules.progression import AfterSession, CheckInRecord, plan_after_checkins
@@ -56,8 +57,9 @@ def plan_for(profile: PatientProfile, rows: Iterable[ExerciseDose], day: date) -
             excluded.add(row.slot_id)
         else:
             doses[row.slot_id] = Dose(row.exercise_id, row.reps, row.sets)
-    return build_plan(stage=stage_of(profile), catalogue=catalogue(), doses=doses,
-                      excluded=excluded, day=day)
+    stage = stage_of(profile)
+    return build_plan(stage=stage, catalogue=catalogue(), doses=doses, excluded=excluded,
+                      day=day, active_start=active_start(profile.placement_answers or {}, stage))
 
 
 def excluded_titles(rows: Iterable[ExerciseDose]) -> list[str]:

@@ -25,8 +25,12 @@ from typing import Literal
 
 from bot.rules.exercises import Exercise, Stage
 
-Role = Literal["main", "upkeep", "functional"]
+Role = Literal["main", "upkeep", "ahead", "functional"]
 
+FUNCTIONAL_TASKS = 2  # daily-life tasks in every plan
+SLOW_TURN = 2  # the other parts of the limb change every two days…
+TASK_TURN = 4  # …and the second daily-life task every four (two steps of progression)
+LIMB_STAGES = (Stage.SHOULDER, Stage.ELBOW, Stage.WRIST, Stage.HAND_GROSS)  # one region each
 MIN_MAIN = 3  # main exercises: never fewer (unless the catalogue has fewer)…
 MAX_MAIN = 5  # …and never more
 SECONDS_PER_REP = 4  # one slow, controlled repetition of the affected arm
@@ -222,28 +226,39 @@ def build_plan(
     excluded: AbstractSet[str],
     day: date,
     size: int = 4,
+    active_start: bool = False,
 ) -> DailyPlan:
-    """Today's plan: ``size`` (clamped to 3–5) main slots of ``stage``, one upkeep slot of the
-    stage before (none at SHOULDER) and one functional task of level ≤ ``stage``, the one
-    nearest to ``stage``.
+    """Today's plan for the whole arm and hand, after GRASP's levels: ``size`` (clamped to
+    3–5) **main** slots of ``stage`` (the focus: the most proximal part still to regain), one
+    slot of every other part of the limb (``LIMB_STAGES``: **upkeep** for the parts before the
+    focus, at the patient's own dose; **ahead** for the parts after it, starting at their
+    easiest, helped variant) and two **functional** tasks of level ≤ ``stage``, the nearest
+    first.
 
-    Each slot uses the patient's dose from ``doses`` (keyed by slot) or the starting dose of
-    the slot's easiest variant. A slot whose exercise is in ``excluded`` (taken out for pain)
-    is skipped whole. The session should last 15–30 minutes: below 15, further main slots are
-    added (up to 5, if the stage has them); above 30, main slots are dropped down to 3. With
-    three left the plan may grow longer through the doses, towards GRASP's hour a day.
+    Each slot uses the patient's dose from ``doses`` (keyed by slot) or a starting dose: the
+    slot's easiest variant, or with ``active_start`` (placement answered "partly": some active
+    movement) the first variant of the focus stage done without help. A slot whose exercise is
+    in ``excluded`` (taken out for pain, or by the entry check) is skipped whole. The session
+    should last 15–30 minutes: below 15, further main slots are added (up to 5, if the stage has
+    them); above 30, main slots are dropped down to 3. With three left the plan may grow longer
+    through the doses, towards GRASP's hour a day.
     """
     size = min(max(size, MIN_MAIN), MAX_MAIN)
     variants = Variants(catalogue)
     used: set[str] = set()
 
-    def ordered(slots: Iterable[str], role: Role, count: int) -> list[PlannedExercise]:
+    def ordered(slots: Iterable[str], role: Role, count: int, *, active: bool = False,
+                every: int = 1) -> list[PlannedExercise]:
+        """The slots' items in the day's order; with ``every`` > 1 the order turns only every
+        that many days, so a slot met once in a while still gets the two days in a row that
+        progression needs."""
         items = {}
         for slot in slots:
-            item = _resolve(slot, role, catalogue, variants, doses)
+            item = _resolve(slot, role, catalogue, variants, doses, active=active)
             if slot not in excluded and item.exercise_id not in excluded:
                 items[slot] = item
-        return [items[slot] for slot in rotate(list(items), day, count)]
+        turn = date.fromordinal(max(1, day.toordinal() // every))
+        return [items[slot] for slot in rotate(list(items), turn, count)]
 
     def take(items: list[PlannedExercise], count: int) -> list[PlannedExercise]:
         chosen: list[PlannedExercise] = []
@@ -254,21 +269,34 @@ def build_plan(
                 used.add(item.exercise_id)
         return chosen
 
-    spare = ordered(variants.slots(stage), "main", size)
+    spare = ordered(variants.slots(stage), "main", size, active=active_start)
     main = take(spare, size)
-    upkeep: list[PlannedExercise] = []
-    if stage > Stage.SHOULDER:
-        upkeep = take(ordered(variants.slots(Stage(stage - 1)), "upkeep", 1), 1)
+    limb: list[PlannedExercise] = []
+    for part in LIMB_STAGES:
+        if part != stage:
+            role: Role = "upkeep" if part < stage else "ahead"
+            limb.extend(take(ordered(variants.slots(part), role, 1, every=SLOW_TURN), 1))
     functional: list[PlannedExercise] = []
     for level in range(stage, Stage.SHOULDER - 1, -1):  # level == stage first, then nearest
-        functional = take(
-            ordered(variants.slots(Stage(level), functional=True), "functional", 1), 1
-        )
+        functional = take(ordered(variants.slots(Stage(level), functional=True),
+                                  "functional", 1), 1)
         if functional:
             break
+    # the second task: first every task within reach not yet tried, then those of the three
+    # nearest levels, so a chain of tasks meets often enough to move on
+    within_reach = [slot for level in range(Stage.SHOULDER, stage + 1)
+                    for slot in variants.slots(Stage(level), functional=True)]
+    untried = [slot for slot in within_reach if slot not in doses]
+    near = [slot for level in range(max(Stage.SHOULDER, stage - 2), stage + 1)
+            for slot in variants.slots(Stage(level), functional=True)]
+    second = [item for item in ordered(sorted(untried), "functional", 1, every=TASK_TURN)
+              if item.exercise_id not in used]
+    if not second:
+        second = ordered(sorted(near), "functional", 1, every=TASK_TURN)
+    functional.extend(take(second, FUNCTIONAL_TASKS - len(functional)))
 
     def plan() -> DailyPlan:
-        return DailyPlan(stage, (*main, *upkeep, *functional))
+        return DailyPlan(stage, (*main, *limb, *functional))
 
     while plan().minutes < SESSION_MINUTES[0] and len(main) < MAX_MAIN and spare:
         main.extend(take(spare, 1))
@@ -277,18 +305,33 @@ def build_plan(
     return plan()
 
 
+def active_variant(slot: str, catalogue: Mapping[str, Exercise], variants: Variants) -> str:
+    """The first variant of a slot, going harder within its stage, done without help; the
+    slot itself if none is."""
+    current, group = slot, _group(catalogue[slot])
+    while catalogue[current].assist != "none":
+        harder = variants.harder(current)
+        if harder is None or _group(catalogue[harder]) != group:
+            return slot
+        current = harder
+    return current
+
+
 def _resolve(
     slot: str,
     role: Role,
     catalogue: Mapping[str, Exercise],
     variants: Variants,
     doses: Mapping[str, Dose],
+    *,
+    active: bool = False,
 ) -> PlannedExercise:
     """The slot's current exercise and dose; a dose that no longer fits the catalogue (its
     exercise gone or no longer a variant of the slot) falls back to the starting dose."""
     dose = doses.get(slot)
     if dose is None or dose.exercise_id not in variants.family(slot):
-        dose = starting_dose(catalogue[slot])
+        dose = starting_dose(catalogue[active_variant(slot, catalogue, variants)
+                                       if active else slot])
     exercise = catalogue[dose.exercise_id]
     return PlannedExercise(
         exercise_id=exercise.id,

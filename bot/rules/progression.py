@@ -144,7 +144,9 @@ def _step(reps: int) -> int:
 
 
 def _max_sets(exercise: Exercise) -> int:
-    return max(MAX_SETS, exercise.sets)
+    """Up to 3 sets; a task of daily life is done as one piece, so at its top it moves on to
+    the harder task instead of adding sets."""
+    return exercise.sets if exercise.functional else max(MAX_SETS, exercise.sets)
 
 
 def _normalised(exercise: Exercise, dose: Dose) -> Dose:
@@ -354,6 +356,9 @@ def review_stage(
         if slot not in excluded and (slot not in doses or doses[slot].exercise_id not in excluded)
     ]
     active = [slot for slot in available if slot in doses and doses[slot].exercise_id in catalogue]
+    if not all(_moved_actively(slot, doses[slot], at_stage, catalogue, variants, excluded)
+               for slot in active):
+        return stage  # a stage is moved on from on active movement, never on help
     near = [slot for slot in active if _near_max(slot, doses[slot], catalogue, variants)]
     if len(near) < min(MIN_MAIN, len(available)) or not near:
         return stage
@@ -380,6 +385,24 @@ def _should_step_back(records: list[CheckInRecord], variants: Variants, today: d
     if len({record.exercise_id for record in struggled}) < 2:
         return False
     return len(struggled) >= STEP_BACK_SHARE * len(week)
+
+
+def _moved_actively(slot: str, dose: Dose, records: Sequence[CheckInRecord],
+                    catalogue: Mapping[str, Exercise], variants: Variants,
+                    excluded: AbstractSet[str]) -> bool:
+    """A stage-up is earned on active movement: the slot's variant is done without help (the
+    other hand or a helper), and it was done at target, at most "OK" (3), without pain. A slot
+    with no unassisted variant it may do (none at all, or all left out) is judged on its
+    doses alone."""
+    if all(catalogue[e].assist != "none" or e in excluded
+           for e in variants.family(slot) if e in catalogue):
+        return True
+    exercise = catalogue[dose.exercise_id]
+    if exercise.assist != "none":
+        return False
+    return any(r.exercise_id == dose.exercise_id and r.reps_done >= r.target_reps
+               and r.difficulty is not None and r.difficulty <= STEADY and not r.pain
+               for r in records)
 
 
 def _near_max(slot: str, dose: Dose, catalogue: Mapping[str, Exercise], variants: Variants) -> bool:

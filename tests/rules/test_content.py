@@ -20,7 +20,14 @@ from bot.emulator.html import parse
 from bot.materials.catalogue import CONTENT_DIR, ContentError, load_exercises, load_lessons
 from bot.materials.texts import Texts
 from bot.rules.exercises import Exercise, Kind, Stage
-from bot.rules.plan import MIN_MAIN, SESSION_MINUTES, Variants, build_plan
+from bot.rules.plan import (
+    FUNCTIONAL_TASKS,
+    LIMB_STAGES,
+    MIN_MAIN,
+    SESSION_MINUTES,
+    Variants,
+    build_plan,
+)
 
 CATALOGUE = load_exercises()
 LESSONS = load_lessons()
@@ -167,8 +174,11 @@ def test_each_stage_fills_a_days_plan(stage: Stage) -> None:
                           day=date(2026, 11, 23) + timedelta(days=offset))
         assert len(plan.role("main")) >= MIN_MAIN
         assert all(CATALOGUE[i.exercise_id].stage == stage.key for i in plan.role("main"))
-        assert len(plan.role("functional")) == 1
-        assert len(plan.role("upkeep")) == (0 if stage == Stage.SHOULDER else 1)
+        assert len(plan.role("functional")) == FUNCTIONAL_TASKS  # at least two daily-life tasks
+        others = [s for s in LIMB_STAGES if s != stage]
+        assert len(plan.role("upkeep")) + len(plan.role("ahead")) == len(others)
+        regions = {r for i in plan.items for r in CATALOGUE[i.exercise_id].regions}
+        assert regions == {"shoulder", "elbow", "wrist", "hand"}  # the whole limb, every day
         assert SESSION_MINUTES[0] <= plan.minutes <= SESSION_MINUTES[1]
 
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.rules.exercises import Stage
+from bot.rules.exercises import Exercise, Stage
 from bot.rules.plan import DailyPlan, Dose, Variants, build_plan
 from bot.rules.progression import (
     Adjustment,
@@ -454,7 +454,34 @@ def test_consistent_success_advances_one_stage() -> None:
 def test_a_harder_variant_counts_as_near_max() -> None:
     doses = {**NEAR_MAX, "elbow_bend_supported": Dose("elbow_bend", 10, 2)}
     doses["elbow_push_table"] = Dose("elbow_push_table", 10, 2)
-    assert review(Stage.ELBOW, practice(), doses) == Stage.WRIST
+    done_on_it = [record("elbow_bend", n, target=20) for n in range(3)]
+    assert review(Stage.ELBOW, [*practice(), *done_on_it], doses) == Stage.WRIST
+    # a dose moved to the harder variant but never yet done there is not earned
+    assert review(Stage.ELBOW, practice(), doses) == Stage.ELBOW
+
+
+def _with_help(*ids: str) -> dict[str, Exercise]:
+    """The factory catalogue with ``ids`` done with the other hand's help."""
+    return {key: ex.model_copy(update={"assist": "other_hand"}) if key in ids else ex
+            for key, ex in CATALOGUE.items()}
+
+
+def test_a_stage_up_needs_the_unassisted_variant_done_at_target() -> None:
+    """Finding 4 of the safety review: stage-ups were earned on helped variants."""
+    helped = _with_help("elbow_bend_supported")
+    near_on_help = {**NEAR_MAX}
+    assert review_stage(stage=Stage.ELBOW, doses=near_on_help, recent=practice(),
+                        catalogue=helped, today=TODAY) == Stage.ELBOW
+    doses = {**NEAR_MAX, "elbow_bend_supported": Dose("elbow_bend", 13, 2)}
+    unassisted = [record("elbow_bend", n, target=26) for n in range(2)]
+    assert review_stage(stage=Stage.ELBOW, doses=doses, recent=[*practice(), *unassisted],
+                        catalogue=helped, today=TODAY) == Stage.WRIST
+    hard = [record("elbow_bend", n, target=26, difficulty=4) for n in range(2)]
+    assert review_stage(stage=Stage.ELBOW, doses=doses, recent=[*practice(), *hard],
+                        catalogue=helped, today=TODAY) == Stage.ELBOW
+    short = [record("elbow_bend", n, target=26, done=20) for n in range(2)]
+    assert review_stage(stage=Stage.ELBOW, doses=doses, recent=[*practice(), *short],
+                        catalogue=helped, today=TODAY) == Stage.ELBOW
 
 
 def test_no_advance_with_pain_anywhere_in_the_two_weeks() -> None:
