@@ -24,8 +24,8 @@ PREFIX = "s:"
 
 
 def card(update: Update, context: RehabContext, sess: PracticeSession, *,
-         asking: str | None = None, choices: Sequence[int] = (), region: int | None = None
-         ) -> tuple[str, InlineKeyboardMarkup]:
+         side: str | None = None, asking: str | None = None, choices: Sequence[int] = (),
+         region: int | None = None) -> tuple[str, InlineKeyboardMarkup]:
     """The current exercise's card, at the step the session is at; while pain is being
     reported, ``asking`` "where" (``choices``: region indexes) or "how_much" (``region``)."""
     item = sess.items[sess.position]
@@ -41,6 +41,7 @@ def card(update: Update, context: RehabContext, sess: PracticeSession, *,
                   instructions=ex.instructions if ex else "", reps=item["reps"],
                   sets=item["sets"], hold=item.get("hold_seconds"),
                   items=", ".join(ex.items) if ex else "", safety=ex.safety if ex else "",
+                  rep=ex.rep if ex else "", side=side,
                   chosen=sess.pending_reps, asking=asking, region=region_word,
                   reminder=safety_line(update, context, sess.position))
     unwell = [button(update, context, "session.unwell", f"{base}unwell")]
@@ -102,7 +103,7 @@ async def start_session(update: Update, context: RehabContext) -> None:
     assert sess is not None
     if query:
         await clear_buttons(update)
-    text, markup = card(update, context, sess)
+    text, markup = card(update, context, sess, side=opened.side)
     message = await context.bot.send_message(chat.id, text, reply_markup=markup)
     async with services.db.session() as session:
         await flow.remember_card(session=session, session_id=sess.id,  # type: ignore[arg-type]
@@ -149,17 +150,20 @@ async def on_tap(update: Update, context: RehabContext) -> None:
     if result.recorded is not None:
         toast = label("checkin.saved" if result.recorded else "checkin.already", lang)
     await query.answer(toast)
+    side = profile.affected_side
     if result.view == "card":
-        text, markup = card(update, context, sess)
+        text, markup = card(update, context, sess, side=side)
         await query.edit_message_text(text, reply_markup=markup)
     elif result.view == "pain_region":
-        text, markup = card(update, context, sess, asking="where", choices=result.choices)
+        text, markup = card(update, context, sess, side=side, asking="where",
+                            choices=result.choices)
         await query.edit_message_text(text, reply_markup=markup)
     elif result.view == "pain_level":
-        text, markup = card(update, context, sess, asking="how_much", region=result.region)
+        text, markup = card(update, context, sess, side=side, asking="how_much",
+                            region=result.region)
         await query.edit_message_text(text, reply_markup=markup)
     elif result.view == "buttons":
-        await query.edit_message_reply_markup(card(update, context, sess)[1])
+        await query.edit_message_reply_markup(card(update, context, sess, side=side)[1])
     elif result.view == "choices":
         await query.edit_message_reply_markup(_choices(update, context, sess, result.choices))
     finished = result.finished
@@ -180,7 +184,8 @@ async def on_tap(update: Update, context: RehabContext) -> None:
                     exercises=finished.done, progress=finished.progress,
                     advise_care_team=finished.advise_care_team,
                     stage_name=label(f"stage.{Stage(finished.stage).key}", lang),
-                    stage_up=finished.stage_up,
+                    stage_up=finished.stage_up, minutes=finished.minutes,
+                    goal_minutes=finished.goal_minutes,
                     markup=keyboard([button(update, context, "session.progress", "prog:me")]))
     for key in finished.new_milestones:
         await reply(update, context, "milestones/reached", key=key,

@@ -13,7 +13,7 @@ async def onboard(patient: Persona, *, answers: tuple[bool, ...] = (True, True, 
     """/start → practising → disclaimer → side → placement → city → reminders → done → the
     entry check (``safety``: the five answers, by button label; None leaves it unanswered)."""
     await patient.send("/start")
-    await patient.press("I'm practising")
+    await patient.press("I am practising")
     await patient.press("I understand")
     await patient.press("Left side")
     for yes in answers:

@@ -212,3 +212,44 @@ async def test_family_learn_the_safety_basics_the_day_they_join(
     assert "call 112 at once" in basics[0].text.lower()
     await ben.send("/safety")
     assert "Safety basics for family" in ben.last.text and "Ann" in ben.last.text
+
+
+async def test_placement_asks_without_compensation_and_partly_is_an_answer(
+        bot: LocalBot, emulator: Emulator) -> None:
+    """Finding 3 and 4: the questions catch compensation and take "partly"; the plan covers
+    the whole limb from the first day, with the focus at the right difficulty."""
+    ann = emulator.person("Ann")
+    await ann.send("/start")
+    await ann.press("I am practising")
+    await ann.press("I understand")
+    await ann.press("Left side")
+    assert "without leaning your body back" in ann.last.text
+    assert ann.buttons() == ["👍 Yes", "✋ Partly", "👎 No"]
+    await ann.press("Yes")
+    replies = await ann.press("Partly")  # the elbow: some active movement
+    assert any("elbow" in (m.text or "") for m in replies)
+    await ann.press("London")
+    await ann.press("Morning 09:00")
+    await ann.press("Done")
+    for answer in ("Yes", "Yes", "No", "Yes", "Yes"):
+        await ann.press(answer)
+    plan = ann.last.html or ""
+    titles = [t for t in BY_TITLE if f"<b>{t}</b>" in plan]
+    regions = {r for t in titles for r in BY_TITLE[t].regions}
+    assert regions == {"shoulder", "elbow", "wrist", "hand"}  # the whole limb, day one
+    elbow_main = [BY_TITLE[t] for t in titles
+                  if BY_TITLE[t].stage == "elbow"]
+    assert elbow_main and all(ex.assist == "none" for ex in elbow_main)  # partly: no help
+    assert sum(BY_TITLE[t].functional for t in titles) >= 2  # two daily-life tasks
+
+
+async def test_the_summary_shows_todays_minutes_against_the_daily_goal(
+        bot: LocalBot, emulator: Emulator) -> None:
+    ann = emulator.person("Ann")
+    await onboard(ann)
+    await ann.send("/today")
+    await ann.press(f"Done: {target_of(ann.last.text)}")
+    await ann.press("3 😐 OK")
+    replies = await ann.press("Stop for today")
+    summary = next(m.text for m in replies if "moves" in (m.text or ""))
+    assert re.search(r"About \d+ of 15 minutes today", summary)

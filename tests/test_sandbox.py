@@ -26,7 +26,7 @@ def test_chat_press_switch_people_and_move_the_clock(tmp_path: Path) -> None:
                              ":clock +2h", ":time", "#9", ":clock yesterday", ":quit"])
     assert "── Rehab Buddy → Pat" in out
     assert "Hello, Pat!" in out
-    assert "[1] 💪 I'm practising   [2] ❤️ I'm family" in out
+    assert "[1] 💪 I am practising   [2] ❤️ I am family" in out
     assert "You are practising." in out
     assert "(you are now Sam)" in out
     assert "Hello, Sam!" in out

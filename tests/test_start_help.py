@@ -15,14 +15,14 @@ async def test_start_welcomes_and_offers_the_two_roles(bot: LocalBot, emulator: 
     assert len(replies) == 1
     assert "Hello, Ann!" in replies[0].text
     assert "Rehab Buddy" in replies[0].text
-    assert ann.buttons() == ["💪 I'm practising", "❤️ I'm family"]
+    assert ann.buttons() == ["💪 I am practising", "❤️ I am family"]
 
 
 async def test_choosing_practising_records_the_role_once(bot: LocalBot, emulator: Emulator) -> None:
     ann = emulator.person("Ann")
     await ann.send("/start")
     welcome = ann.last
-    replies = await ann.press("I'm practising")
+    replies = await ann.press("I am practising")
     assert any("practising" in m.text for m in replies)
     assert welcome.inline_buttons == []  # tidied away in place
     # /start again never makes a second person
@@ -37,7 +37,7 @@ async def test_choosing_practising_records_the_role_once(bot: LocalBot, emulator
 async def test_family_choice_points_to_the_invite_link(bot: LocalBot, emulator: Emulator) -> None:
     ben = emulator.person("Ben")
     await ben.send("/start")
-    replies = await ben.press("I'm family")
+    replies = await ben.press("I am family")
     assert "invite link" in replies[-1].text
 
 

@@ -21,6 +21,7 @@ from bot.flows.practice import (
 )
 from bot.rules.encourage import celebrations
 from bot.rules.exercises import REGIONS
+from bot.rules.plan import daily_goal_minutes, minutes_done
 from bot.rules.practice import MAX_REPS, rep_choices, window_start
 from bot.rules.safety import (
     answered,
@@ -64,6 +65,8 @@ class Finished:
     stage_up: bool
     new_milestones: list[str]
     milestones_before: int
+    minutes: int = 0  # about how long today's practice took, all sessions together
+    goal_minutes: int = 0  # today's goal, growing week by week toward an hour
 
 
 @dataclass
@@ -105,6 +108,7 @@ class Opened:
     status: Literal["ok", "not_ready", "check", "rest"]
     sess: PracticeSession | None = None
     rested: int = 0
+    side: str | None = None  # the affected side, for "your left arm"
 
 
 async def open_today(*, session: AsyncSession, telegram_id: int, chat_id: int, now: datetime,
@@ -121,7 +125,7 @@ async def open_today(*, session: AsyncSession, telegram_id: int, chat_id: int, n
     day = today_of(person, default_zone, now)
     sess = await patients.open_session(session=session, patient_id=profile.id, local_day=day)
     if sess is not None:
-        return Opened("ok", sess)
+        return Opened("ok", sess, side=profile.affected_side)
     rows = await patients.doses(session=session, patient_id=profile.id)
     plan = plan_for(profile, rows, day)
     today = await patients.checkins_since(session=session, patient_id=profile.id, since=day)
@@ -137,7 +141,7 @@ async def open_today(*, session: AsyncSession, telegram_id: int, chat_id: int, n
                for i in items])
     session.add(sess)
     await session.flush()
-    return Opened("ok", sess, rested=len(plan.items) - len(items))
+    return Opened("ok", sess, rested=len(plan.items) - len(items), side=profile.affected_side)
 
 
 async def remember_card(*, session: AsyncSession, session_id: int, message_id: int) -> None:
@@ -279,10 +283,15 @@ async def finish(*, session: AsyncSession, profile: PatientProfile, sess: Practi
     new = await patients.add_milestones(session=session, patient_id=profile.id, keys=keys,
                                         now=now)
     today_reps = sum(int(i["result"]["reps"]) * int(i["sets"]) for i in done)  # type: ignore[index,call-overload]
+    todays = await patients.checkins_since(session=session, patient_id=profile.id, since=today)
+    minutes = minutes_done((c.reps * c.sets, (ex.hold_seconds if (ex := exercise(
+        c.exercise_id or "")) else None)) for c in todays if c.local_day == today)
+    weeks = max(0, (today - profile.created_at.date()).days // 7) if profile.created_at else 0
     return Finished(done=len(done), count=len(sess.items), today_reps=today_reps,
                     progress=progress, advise_care_team=advise, stage=stage_after,
                     stage_up=stage_after > stage_before, new_milestones=list(new),
-                    milestones_before=len(achieved))
+                    milestones_before=len(achieved), minutes=minutes,
+                    goal_minutes=daily_goal_minutes(weeks))
 
 
 def _region_ok(index: int | None) -> bool:

@@ -7,6 +7,7 @@ as Telegram would check it: valid HTML, within the length limits.
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,30 @@ from bot.materials.catalogue import CONTENT_DIR, ContentError, load_exercises, l
 from bot.materials.texts import Texts
 
 LESSON_LIMIT = 600
+SENTENCE_WORDS = 25  # the longest sentence a reader with aphasia should meet (en)
+# The Stroke Association's accessible-information rules, for the English texts: no
+# contractions, short sentences, and one word for each idea ("affected" for the weaker side,
+# "other" for the stronger one).
+CONTRACTION = re.compile(
+    r"\b\w+n['’]t\b|\b\w+['’](?:re|ll|ve|m|d)\b"
+    r"|\b(?:it|that|there|here|what|let|who|he|she)['’]s\b", re.IGNORECASE)
+OTHER_WORDS = re.compile(
+    r"\b(?:weak(?:er)?|bad|good|strong(?:er)?|healthy|sound) (?:arm|hand|side)s?\b"
+    r"|\b(?:paretic|hemiparetic|plegic|unaffected)\b", re.IGNORECASE)
+
+
+def writing_problems(where: str, text: str) -> list[str]:
+    """What breaks the writing rules in one English text (plain, without tags)."""
+    found = []
+    if match := CONTRACTION.search(text):
+        found.append(f"{where}: no contractions, please ('{match.group(0)}')")
+    if match := OTHER_WORDS.search(text):
+        found.append(f"{where}: say 'affected' or 'other', not '{match.group(0)}'")
+    for sentence in re.split(r"(?<=[.!?])\s+|\n+|\s·\s", text):
+        if len(sentence.split()) > SENTENCE_WORDS:
+            found.append(f"{where}: a sentence of {len(sentence.split())} words, over "
+                         f"{SENTENCE_WORDS}: '{sentence[:60]}…'")
+    return found
 MESSAGE_LIMIT = 4096
 SAMPLES = CONTENT_DIR / "samples.yaml"
 
@@ -38,9 +63,14 @@ def problems(texts: Texts | None = None) -> tuple[list[str], dict[str, int]]:
     found: list[str] = []
     counts = {"exercises": 0, "lessons": 0, "templates": 0, "labels": 0}
     try:
-        counts["exercises"] = len(load_exercises())
+        exercises = load_exercises()
+        counts["exercises"] = len(exercises)
         if not counts["exercises"]:
             found.append("exercises/: no exercise files")
+        for exercise in exercises.values():
+            for field in ("title", "rep", "instructions", "safety"):
+                found.extend(writing_problems(f"exercises: '{exercise.id}': {field}",
+                                              getattr(exercise, field)))
     except ContentError as exc:
         found.append(str(exc))
     lesson_ids: set[str] = set()
@@ -76,13 +106,17 @@ def problems(texts: Texts | None = None) -> tuple[list[str], dict[str, int]]:
                 except HtmlError as exc:
                     found.append(f"{where}: Telegram would refuse it: {exc}")
                     continue
+                if lang == "en":
+                    found.extend(writing_problems(where, plain))
                 limit = LESSON_LIMIT if name.startswith("lessons/") else MESSAGE_LIMIT
                 if len(plain.strip()) > limit:
                     found.append(f"{where}: {len(plain.strip())} characters, over {limit}")
         for key in texts.label_keys(lang):
             try:
-                texts.label(key, lang, **samples.get(f"label:{key}", [{}])[0])
+                label = texts.label(key, lang, **samples.get(f"label:{key}", [{}])[0])
                 counts["labels"] += 1
+                if lang == "en":
+                    found.extend(writing_problems(f"locales/{lang}/labels.yaml: '{key}'", label))
             except (TemplateError, KeyError) as exc:
                 found.append(f"locales/{lang}/labels.yaml: '{key}' does not render: {exc}")
     return found, counts

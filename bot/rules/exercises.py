@@ -57,6 +57,7 @@ class Exercise(BaseModel):
     regions: list[Region] = Field(min_length=1)
     needs: list[Need] = Field(default_factory=list)
     title: str = Field(min_length=3, max_length=60)
+    rep: str = Field(min_length=5, max_length=80)  # what one repetition is, said once
     instructions: str = Field(min_length=10, max_length=400)
     reps: int = Field(ge=1, le=100)
     sets: int = Field(ge=1, le=5)

@@ -58,6 +58,23 @@ class Dose:
         return self.reps * self.sets
 
 
+GOAL_START_MINUTES = 15  # the daily goal starts at a short session…
+GOAL_STEP_MINUTES = 5  # …grows by this much for every week of practice…
+
+
+def daily_goal_minutes(weeks_practising: int) -> int:
+    """Today's goal in minutes: 15 in the first week, 5 more each week, up to GRASP's hour."""
+    return min(DAILY_MINUTES_MAX, GOAL_START_MINUTES + GOAL_STEP_MINUTES * max(0, weeks_practising))
+
+
+def minutes_done(done: Iterable[tuple[int, int | None]]) -> int:
+    """About how many minutes the repetitions took: ``done`` holds (repetitions, hold seconds)
+    per exercise, each with the time to get ready, as the plan estimates them."""
+    seconds = sum(SETUP_PER_EXERCISE + reps * (SECONDS_PER_REP + (hold or 0))
+                  for reps, hold in done)
+    return math.ceil(seconds / 60)
+
+
 def starting_dose(exercise: Exercise) -> Dose:
     """The catalogue's dose for someone new to ``exercise``."""
     return Dose(exercise.id, exercise.reps, exercise.sets)

@@ -42,6 +42,7 @@ def exercise(
         regions=regions or [_REGION[level or stage]],
         needs=needs or [],
         title=id.replace("_", " ").capitalize(),
+        rep="Move, then come back.",
         instructions="Sit tall at a table. Move slowly and smoothly.",
         reps=reps,
         sets=sets,

@@ -18,6 +18,7 @@ import yaml
 
 from bot.emulator.html import parse
 from bot.materials.catalogue import CONTENT_DIR, ContentError, load_exercises, load_lessons
+from bot.materials.content_check import writing_problems
 from bot.materials.texts import Texts
 from bot.rules.exercises import Exercise, Kind, Stage
 from bot.rules.plan import (
@@ -250,6 +251,7 @@ def good_entry(id: str = "bad_one", **changes: Any) -> dict[str, Any]:
         "kind": "range_of_motion",
         "motor": "gross",
         "regions": ["elbow"],
+        "rep": "Bend, then straighten.",
         "title": "Towel slide",
         "instructions": "Slide the towel forward. Bring it back.",
         "reps": 8,
@@ -292,6 +294,10 @@ def test_a_good_file_in_tmp_path_loads(tmp_path: Path) -> None:
         ({"hold_seconds": 600}, "hold_seconds"),
         ({"id": "Bad One"}, "id"),
         ({"instructions": "Sit. Reach. Hold. Relax."}, "instructions"),
+        ({"regions": []}, "regions"),
+        ({"regions": ["knee"]}, "regions.0"),
+        ({"rep": ""}, "rep"),
+        ({"needs": ["a_lift"]}, "needs.0"),
     ],
 )
 def test_a_bad_field_names_the_file_the_entry_and_the_field(
@@ -522,3 +528,28 @@ def test_the_reminder_and_disclaimer_render_in_the_bot_itself() -> None:
     assert "\n" not in texts.render("safety/reminder", "en", name="")  # no n: StrictUndefined
     assert texts.render("safety/reminder", "en", name="", n=3)
     parse(texts.render("safety/disclaimer", "en", name=""))
+
+
+def test_an_exercise_without_regions_or_a_rep_is_refused(tmp_path: Path) -> None:
+    for missing in ("regions", "rep"):
+        entry = good_entry("no_" + missing)
+        del entry[missing]
+        write(tmp_path, "broken.yaml", entry)
+        assert f"field '{missing}'" in error_for(tmp_path)
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    ("Don't force it.", "no contractions"),
+    ("It’s fine to rest.", "no contractions"),
+    ("Hold the jar with your good hand.", "not 'good hand'"),
+    ("Lift your weak arm.", "not 'weak arm'"),
+    (" ".join(["word"] * 26) + ".", "a sentence of 26 words"),
+])
+def test_the_writing_rules_catch_what_readers_with_aphasia_trip_on(text: str,
+                                                                   problem: str) -> None:
+    found = writing_problems("here", text)
+    assert found and problem in found[0]
+
+
+def test_plain_short_text_passes_the_writing_rules() -> None:
+    assert writing_problems("here", "Lift your affected arm. Rest. Patient's week.") == []

@@ -20,6 +20,8 @@ from bot.rules.plan import (
     PlannedExercise,
     Variants,
     build_plan,
+    daily_goal_minutes,
+    minutes_done,
     rotate,
 )
 from tests.rules.factories import TODAY, catalogue
@@ -262,3 +264,14 @@ def test_plan_invariants(
     assert all(1 <= item.reps <= CATALOGUE[item.exercise_id].max_reps for item in plan.items)
     assert len(plan.role("main")) <= 5
     assert plan == plan_for(stage, excluded=excluded, day=day, size=size, doses=doses)
+
+
+def test_the_daily_goal_grows_a_week_at_a_time_to_an_hour() -> None:
+    assert [daily_goal_minutes(w) for w in (0, 1, 2, 8, 9, 52)] == [15, 20, 25, 55, 60, 60]
+    assert daily_goal_minutes(-3) == 15
+
+
+def test_minutes_done_counts_reps_holds_and_getting_ready() -> None:
+    assert minutes_done([]) == 0
+    assert minutes_done([(15, None)]) == 2  # 60 s + 15 x 4 s
+    assert minutes_done([(10, 3), (10, None)]) == 4  # 130 s + 100 s, rounded up
