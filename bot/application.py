@@ -100,6 +100,7 @@ def register_handlers(app: RehabApp) -> None:
         (alerts.on_alert_tap, r"^alr:"),
         (digest.on_digest_tap, r"^dg:"),
         (safety.on_tap, rf"^{safety.PREFIX}"),
+        (plan.on_put_back_tap, rf"^{plan.PUT_BACK}"),
     )
     for callback, pattern in buttons:
         app.add_handler(CallbackQueryHandler(callback, pattern=pattern))

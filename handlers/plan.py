@@ -8,13 +8,15 @@ from typing import Any
 from telegram import Update
 
 from bot.context import RehabContext
-from bot.flows.practice import excluded_titles, plan_for, zone_of
+from bot.flows.practice import excluded_titles, plan_for, restore_exercise, zone_of
 from bot.materials.catalogue import catalogue
 from bot.rules.plan import DailyPlan
 from bot.rules.practice import local_day
 from db import patients
 from db.models import ExerciseDose
-from handlers.common import button, keyboard, ready_patient, render, reply
+from handlers.common import button, keyboard, lang_of, ready_patient, render, reply
+
+PUT_BACK = "pb:"
 
 
 def plan_view(update: Update, context: RehabContext, plan: DailyPlan,
@@ -47,5 +49,39 @@ async def show_plan(update: Update, context: RehabContext) -> None:
         rows = await patients.doses(session=session, patient_id=profile.id)  # type: ignore[arg-type]
     zone = zone_of(person, services.settings.default_timezone)
     plan = plan_for(profile, rows, local_day(services.clock.now(), zone))
+    exercises = catalogue()
+    put_back = [[button(update, context, "plan.put_back", f"{PUT_BACK}ask:{row.slot_id}",
+                        title=exercises[row.exercise_id].title)]
+                for row in rows if row.excluded and row.exercise_id in exercises]
     await reply(update, context, "plan/today", **plan_view(update, context, plan, rows),
-                markup=keyboard([button(update, context, "common.start_now", "sess:new")]))
+                markup=keyboard([button(update, context, "common.start_now", "sess:new")],
+                                *put_back))
+
+
+async def on_put_back_tap(update: Update, context: RehabContext) -> None:
+    """"Put back" on a removed exercise: only once the care team agreed; "Not sure" keeps it
+    out (the safe branch)."""
+    query = update.callback_query
+    assert query is not None and query.data is not None and update.effective_user is not None
+    services = context.services
+    action, _, slot = query.data.removeprefix(PUT_BACK).partition(":")
+    if action == "yes":
+        async with services.db.session() as session:
+            title = await restore_exercise(session=session, telegram_id=update.effective_user.id,
+                                           slot_id=slot, now=services.clock.now())
+        if title is None:  # already back (a double tap), or never taken out: say nothing new
+            await query.answer(services.texts.label("checkin.old", lang_of(update, context)))
+            return
+        await query.answer()
+        await query.edit_message_text(render(update, context, "plan/put_back_done",
+                                             title=title))
+        return
+    await query.answer()
+    if action == "ask" and slot in catalogue():
+        await reply(update, context, "plan/put_back_ask", title=catalogue()[slot].title,
+                    markup=keyboard([button(update, context, "plan.put_back_yes",
+                                            f"{PUT_BACK}yes:{slot}")],
+                                    [button(update, context, "plan.put_back_unsure",
+                                            f"{PUT_BACK}no:{slot}")]))
+        return
+    await query.edit_message_text(render(update, context, "plan/put_back_kept"))

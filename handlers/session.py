@@ -185,6 +185,7 @@ async def on_tap(update: Update, context: RehabContext) -> None:
                     advise_care_team=finished.advise_care_team,
                     stage_name=label(f"stage.{Stage(finished.stage).key}", lang),
                     stage_up=finished.stage_up, minutes=finished.minutes,
+                    removed=finished.removed, kept_easy=finished.kept_easy,
                     goal_minutes=finished.goal_minutes,
                     markup=keyboard([button(update, context, "session.progress", "prog:me")]))
     for key in finished.new_milestones:

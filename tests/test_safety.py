@@ -11,7 +11,8 @@ from sqlmodel import select
 from bot.emulator import Emulator, Persona
 from bot.local import LocalBot
 from bot.materials.catalogue import catalogue
-from db.models import CheckIn, PracticeSession
+from db import patients
+from db.models import CheckIn, PatientProfile, PracticeSession
 from tests.journey import onboard
 from tests.test_family import invite_link, join
 
@@ -253,3 +254,34 @@ async def test_the_summary_shows_todays_minutes_against_the_daily_goal(
     replies = await ann.press("Stop for today")
     summary = next(m.text for m in replies if "moves" in (m.text or ""))
     assert re.search(r"About \d+ of 15 minutes today", summary)
+
+
+async def test_a_removed_exercise_is_put_back_only_when_the_care_team_agreed(
+        bot: LocalBot, emulator: Emulator) -> None:
+    ann = emulator.person("Ann")
+    await onboard(ann)
+    async with bot.services.db.session() as session:  # an exercise taken out for pain earlier
+        profile = (await session.exec(select(PatientProfile))).one()
+        await patients.put_dose(session=session, patient_id=profile.id,
+                                slot_id="wrist_lift_assisted", exercise_id="wrist_lift",
+                                reps=8, sets=2, excluded=True, now=bot.clock.now())
+    await ann.send("/plan")
+    assert "Taken out for now (it hurt): Wrist lift" in ann.last.text
+    await ann.press("Put back: Wrist lift")
+    assert "Did your care team say it is fine" in ann.last.text
+    await ann.press("Not sure: keep it out")
+    assert "stays out of your plan" in ann.last.text
+    await ann.send("/plan")
+    await ann.press("Put back: Wrist lift")
+    question, yes = ann.find_button("Yes, put it back")
+    await ann.press("Yes, put it back")
+    assert "back in your plan, at its easiest" in ann.last.text
+    await ann.press_data(yes["callback_data"], message=question)  # a double tap
+    assert "back in your plan, at its easiest" in question.text  # unchanged
+    assert "That step is already done ✓" in ann.toasts
+    async with bot.services.db.session() as session:
+        rows = await patients.doses(session=session, patient_id=profile.id)
+    row = next(r for r in rows if r.slot_id == "wrist_lift_assisted")
+    assert not row.excluded and row.exercise_id == "wrist_lift_assisted"
+    await ann.send("/plan")
+    assert "Taken out" not in ann.last.text

@@ -134,3 +134,24 @@ async def patient_progress(*, session: AsyncSession, profile: PatientProfile,
         total_reps=await patients.total_reps(session=session, patient_id=profile.id),
         total_sessions=await patients.total_finished_sessions(session=session,
                                                               patient_id=profile.id))
+
+
+async def restore_exercise(*, session: AsyncSession, telegram_id: int, slot_id: str,
+                           now: datetime) -> str | None:
+    """Put a removed exercise back in the plan, at its slot's easiest starting dose (the
+    patient says their care team agreed). Returns its title, or None if nothing was removed
+    there for this patient."""
+    found = await patients.get_patient(session=session, telegram_id=telegram_id)
+    if found is None or found[1].id is None:
+        return None
+    rows = await patients.doses(session=session, patient_id=found[1].id)
+    row = next((r for r in rows if r.slot_id == slot_id and r.excluded), None)
+    exercises = catalogue()
+    if row is None or slot_id not in exercises:
+        return None
+    title = exercises[row.exercise_id].title if row.exercise_id in exercises else slot_id
+    start = exercises[slot_id]
+    await patients.put_dose(session=session, patient_id=found[1].id, slot_id=slot_id,
+                            exercise_id=start.id, reps=start.reps, sets=start.sets,
+                            excluded=False, now=now)
+    return title

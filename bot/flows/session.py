@@ -65,6 +65,8 @@ class Finished:
     stage_up: bool
     new_milestones: list[str]
     milestones_before: int
+    removed: list[str] = field(default_factory=list)  # titles taken out for pain
+    kept_easy: list[str] = field(default_factory=list)  # titles kept at their easiest
     minutes: int = 0  # about how long today's practice took, all sessions together
     goal_minutes: int = 0  # today's goal, growing week by week toward an hour
 
@@ -255,6 +257,8 @@ async def finish(*, session: AsyncSession, profile: PatientProfile, sess: Practi
     today = sess.local_day
     stage_before = profile.stage or 1
     advise = False
+    removed_titles: list[str] = []
+    kept_easy: list[str] = []
     if done:
         recent = await patients.checkins_since(session=session, patient_id=profile.id,
                                                since=window_start(today))
@@ -273,6 +277,12 @@ async def finish(*, session: AsyncSession, profile: PatientProfile, sess: Practi
             profile.stage_changed_at = now
             session.add(profile)
         advise = after.advise_care_team
+        for adjustment in after.adjustments.values():
+            ex = exercise(adjustment.exercise_id)
+            if ex is not None and adjustment.decision == "remove":
+                removed_titles.append(ex.title)
+            elif ex is not None and adjustment.reason == "pain_at_minimum":
+                kept_easy.append(ex.title)
     session.add(sess)
     await session.flush()
     progress = await patient_progress(session=session, profile=profile, today=today)
@@ -290,7 +300,8 @@ async def finish(*, session: AsyncSession, profile: PatientProfile, sess: Practi
     return Finished(done=len(done), count=len(sess.items), today_reps=today_reps,
                     progress=progress, advise_care_team=advise, stage=stage_after,
                     stage_up=stage_after > stage_before, new_milestones=list(new),
-                    milestones_before=len(achieved), minutes=minutes,
+                    milestones_before=len(achieved), removed=removed_titles,
+                    kept_easy=kept_easy, minutes=minutes,
                     goal_minutes=daily_goal_minutes(weeks))
 
 

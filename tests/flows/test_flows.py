@@ -8,11 +8,12 @@ from datetime import UTC, datetime, timedelta
 from bot.flows import checkin as checkin_flow
 from bot.flows import family as family_flow
 from bot.flows import session as session_flow
+from bot.materials.catalogue import catalogue
 from bot.rules import family as family_rules
 from bot.rules.checkin_parse import QuickCheckIn
 from db import family, patients
 from db.engine import Database
-from db.models import PatientProfile, Person
+from db.models import CheckIn, PatientProfile, Person
 from db.people import touch_person
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -270,3 +271,27 @@ async def test_a_group_code_links_one_group_once(database: Database) -> None:
         groups = await family.groups_of(session=session, patient_id=patient_id)
     assert first == (None, patient_id) and second == ("used", None)
     assert [g.chat_id for g in groups] == [-100]
+
+
+async def test_pain_on_the_same_exercise_twice_takes_it_out_and_says_so(
+        database: Database) -> None:
+    patient_id = await _patient(database)
+    sess = (await _open(database)).sess
+    assert sess is not None and sess.id is not None
+    first = str(sess.items[0]["exercise_id"])
+    async with database.session() as session:  # it hurt yesterday too
+        await patients.record_checkin(session=session, checkin=CheckIn(
+            patient_id=patient_id, exercise_id=first, reps=5, sets=1, pain=True,
+            region="unsure", pain_level="little", source="session", idempotency_key="old",
+            local_day=NOW.date() - timedelta(days=1), recorded_at=NOW - timedelta(days=1)))
+    await _tap(database, sess.id, 0, "r", 5)
+    hurt = await _tap(database, sess.id, 0, "pl", 9 * 10 + 1)  # not sure where, a little
+    assert hurt.pain is not None and hurt.pain.care_team  # two days: the care team
+    assert hurt.pain.episode is not None
+    result = hurt if hurt.finished else await _tap(database, sess.id, hurt.sess.position, "stop")  # type: ignore[union-attr]
+    assert result.finished is not None
+    assert catalogue()[first].title in result.finished.removed
+    assert result.finished.advise_care_team
+    async with database.session() as session:
+        rows = await patients.doses(session=session, patient_id=patient_id)
+    assert any(r.excluded and r.exercise_id == first for r in rows)
