@@ -88,7 +88,7 @@ async def test_bad_links_get_nothing(bot: LocalBot, emulator: Emulator) -> None:
     assert [link.member_id for link in links] == [2]  # only Ben
     assert "does not work" in eve.last.text
     await eve.send("/progress")
-    assert "set up your practice first" in eve.last.text
+    assert "let us set up your practice" in eve.last.text
     await eve.press_data("prog:p:1", message=eve.last)  # forged: Ann's progress by id
     assert "only see the progress of someone who invited you" in eve.last.text
     await eve.press_data("chr:1:0", message=eve.last)  # forged: a cheer without a link

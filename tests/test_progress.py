@@ -82,4 +82,4 @@ async def test_commands_before_onboarding_point_to_setup(bot: LocalBot,
     ben = emulator.person("Ben")
     for command in ("/today", "/plan", "/progress", "/checkin"):
         replies = await ben.send(command)
-        assert "set up your practice first" in replies[0].text
+        assert "let us set up your practice" in replies[0].text
