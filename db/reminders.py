@@ -36,6 +36,7 @@ class Claimed:
     paused_until: datetime | None
     stage: int | None
     snoozed: bool = False
+    affected_side: str | None = None
 
 
 async def claim_due(
@@ -83,7 +84,8 @@ def _claimed(prompt: SentPrompt, profile: PatientProfile, person: Person,
         kind=prompt.kind, due_at=prompt.snooze_until or prompt.due_at,
         telegram_id=person.telegram_id, first_name=person.first_name,
         language_code=person.language_code, timezone=person.timezone, active=person.active,
-        paused_until=profile.paused_until, stage=profile.stage, snoozed=snoozed)
+        paused_until=profile.paused_until, stage=profile.stage, snoozed=snoozed,
+        affected_side=profile.affected_side)
 
 
 async def claim_snoozed(*, session: AsyncSession, now: datetime, limit: int) -> list[Claimed]:

@@ -35,7 +35,7 @@ async def learn(update: Update, context: RehabContext) -> None:
     if lesson_id is None:
         await reply(update, context, "learn/all_read")
     else:
-        await reply(update, context, f"lessons/{lesson_id}")
+        await reply(update, context, f"lessons/{lesson_id}", side=profile.affected_side)
 
 
 async def goal(update: Update, context: RehabContext) -> None:

@@ -181,6 +181,8 @@ async def test_i_feel_unwell_stops_and_gives_the_emergency_number_never_a_check_
     await onboard(ann)
     await ann.send("/today")
     assert "🚨 I feel unwell" in ann.buttons()
+    assert "One rep:" in ann.last.text  # every card defines one rep…
+    assert "Use your left arm and hand." in ann.last.text  # …and names the affected side
     await ann.press(f"Done: {target_of(ann.last.text)}")
     assert "🚨 I feel unwell" in ann.buttons()  # on the "how did it feel" step too
     replies = await ann.press("I feel unwell")

@@ -31,3 +31,12 @@ def test_a_language_we_lack_falls_back_to_english_per_template() -> None:
     texts = Texts()
     assert texts.language("pt-BR") == "en"
     assert texts.render("errors/unexpected", texts.language("pt-BR")).startswith("Sorry")
+
+
+def test_lessons_name_the_affected_side_when_it_is_known() -> None:
+    texts = Texts()
+    left = texts.render("lessons/dont_forget_the_arm", "en", name="Ann", side="left")
+    assert "Keep your left arm where you can see it." in left
+    unknown = texts.render("lessons/dont_forget_the_arm", "en", name="Ann", side="unsure")
+    assert "Keep your affected arm where you can see it." in unknown
+    assert "your affected arm" in texts.render("lessons/dont_forget_the_arm", "en", name="Ann")

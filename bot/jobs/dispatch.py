@@ -194,7 +194,8 @@ class Dispatcher:
                     return None
                 await lessons.mark_delivered(session=session, person_id=person,
                                              lesson_id=lesson_id, now=claim.due_at)
-            return self.texts.render(f"lessons/{lesson_id}", lang, name=claim.first_name), None
+            return self.texts.render(f"lessons/{lesson_id}", lang, name=claim.first_name,
+                                     side=claim.affected_side), None
         label = self.texts.label
         markup = InlineKeyboardMarkup([
             [InlineKeyboardButton(label("prompt.start", lang), callback_data="sess:new")],
