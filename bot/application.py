@@ -22,9 +22,11 @@ from telegram.ext import (
 from bot.clock import Clock, SystemClock
 from bot.commands import COMMANDS
 from bot.context import RehabApp, RehabContext, Services
+from bot.flows.alerts import Quiet
 from bot.jobs.alerts import AlertSweeper
 from bot.jobs.digests import Digester
 from bot.jobs.dispatch import DispatchConfig, Dispatcher
+from bot.jobs.outbox import AlertOutbox
 from bot.jobs.pacing import PriorityPacer
 from bot.jobs.scheduling import Ticker
 from bot.materials.texts import Texts, texts
@@ -33,6 +35,7 @@ from bot.updates import ChatOrderedProcessor
 from db.engine import Database
 from handlers import (
     alerts,
+    care,
     checkin,
     digest,
     errors,
@@ -45,6 +48,7 @@ from handlers import (
     plan,
     progress,
     reminders,
+    report,
     safety,
     session,
     start,
@@ -72,6 +76,8 @@ def register_handlers(app: RehabApp) -> None:
         "invite": invitations.invite, "family": family_view.family_command,
         "alerts": alerts.alerts,
         "digest": digest.digest, "group": groups.group_command, "safety": safety.safety_command,
+        "careteam": invitations.invite_care_team, "patients": care.patients_command,
+        "report": report.report_command,
         "help": help.help_command,
     }
     for name, callback in commands.items():
@@ -101,6 +107,7 @@ def register_handlers(app: RehabApp) -> None:
         (digest.on_digest_tap, r"^dg:"),
         (safety.on_tap, rf"^{safety.PREFIX}"),
         (plan.on_put_back_tap, rf"^{plan.PUT_BACK}"),
+        (care.on_tap, rf"^{care.PREFIX}"),
     )
     for callback, pattern in buttons:
         app.add_handler(CallbackQueryHandler(callback, pattern=pattern))
@@ -184,8 +191,12 @@ def build_application(
     digester = Digester(database=lambda: services.db, texts=services.texts,
                         default_zone=settings.default_timezone)
     ticker.register("digests", digester.tick, digester.next_at)
-    sweeper = AlertSweeper(database=lambda: services.db, texts=services.texts,
-                           default_zone=settings.default_timezone, quiet=settings.quiet_window)
+    outbox = AlertOutbox(database=lambda: services.db, texts=services.texts)
+    services.extras["outbox"] = outbox
+    services.extras["quiet"] = Quiet(settings.quiet_window, settings.default_timezone)
+    ticker.register("outbox", outbox.tick, outbox.next_at)
+    sweeper = AlertSweeper(database=lambda: services.db, quiet=services.extras["quiet"],
+                           outbox=outbox)
     ticker.register("alerts", sweeper.tick)
     app.bot_data["services"] = services
     register_handlers(app)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 class Command:
     name: str
     # the description is the label ``commands.<name>`` in content/locales/<lang>/labels.yaml
-    audience: str = "everyone"  # everyone | patient | any (a patient or a family member)
+    audience: str = "everyone"  # everyone | patient | care | any (patient, family or care)
 
 
 COMMANDS: tuple[Command, ...] = (
@@ -32,17 +32,22 @@ COMMANDS: tuple[Command, ...] = (
     Command("group", "patient"),
     Command("link", "any"),
     Command("safety", "any"),
+    Command("careteam", "patient"),
+    Command("patients", "care"),
+    Command("report", "any"),
     Command("help"),
 )
 
 
-def commands_for(*, patient: bool, family: bool) -> tuple[Command, ...]:
+def commands_for(*, patient: bool, family: bool, care: bool = False) -> tuple[Command, ...]:
     """The commands that mean something to this person, for /help."""
     def shown(command: Command) -> bool:
         if command.audience == "patient":
             return patient
+        if command.audience == "care":
+            return care
         if command.audience == "any":
-            return patient or family
+            return patient or family or care
         return True
 
     return tuple(c for c in COMMANDS if shown(c))

@@ -47,38 +47,44 @@ async def get_invitation(*, session: AsyncSession, invitation_id: int) -> Invita
 
 
 # ---- links -----------------------------------------------------------------------------------
-async def active_link(*, session: AsyncSession, patient_id: int, member_id: int
-                      ) -> FamilyLink | None:
-    """The unrevoked link between a patient and a family member, if there is one."""
+async def active_link(*, session: AsyncSession, patient_id: int, member_id: int,
+                      role: str = "family") -> FamilyLink | None:
+    """The unrevoked link of this role (family, or care for the care team) between a patient
+    and someone they invited, if there is one: the only grant of access."""
     return (await session.exec(select(FamilyLink).where(
         FamilyLink.patient_id == patient_id, FamilyLink.member_id == member_id,
-        col(FamilyLink.revoked_at).is_(None)))).first()
+        FamilyLink.role == role, col(FamilyLink.revoked_at).is_(None)))).first()
 
 
 async def add_link(*, session: AsyncSession, patient_id: int, member_id: int,
-                   now: datetime) -> FamilyLink:
-    link = FamilyLink(patient_id=patient_id, member_id=member_id, created_at=now)
+                   now: datetime, role: str = "family") -> FamilyLink:
+    link = FamilyLink(patient_id=patient_id, member_id=member_id, created_at=now, role=role,
+                      alert_prefs={"pain": True, "quiet_days": 3, "stage": True}
+                      if role == "care" else None)
     session.add(link)
     await session.flush()
     return link
 
 
-async def members_of(*, session: AsyncSession, patient_id: int
+async def members_of(*, session: AsyncSession, patient_id: int, role: str = "family"
                      ) -> list[tuple[FamilyLink, Person]]:
+    """The people of one role (family, or the care team) who follow a patient now."""
     return list((await session.exec(
         select(FamilyLink, Person).join(Person, col(Person.id) == col(FamilyLink.member_id))
-        .where(FamilyLink.patient_id == patient_id, col(FamilyLink.revoked_at).is_(None))
+        .where(FamilyLink.patient_id == patient_id, FamilyLink.role == role,
+               col(FamilyLink.revoked_at).is_(None))
         .order_by(col(FamilyLink.id)))).all())
 
 
-async def patients_of(*, session: AsyncSession, member_id: int
+async def patients_of(*, session: AsyncSession, member_id: int, role: str = "family"
                       ) -> list[tuple[FamilyLink, PatientProfile, Person]]:
-    """The patients a family member follows now, with their profiles and names."""
+    """The patients someone follows now in one role, with their profiles and names."""
     return list((await session.exec(
         select(FamilyLink, PatientProfile, Person)
         .join(PatientProfile, col(PatientProfile.id) == col(FamilyLink.patient_id))
         .join(Person, col(Person.id) == col(PatientProfile.person_id))
-        .where(FamilyLink.member_id == member_id, col(FamilyLink.revoked_at).is_(None))
+        .where(FamilyLink.member_id == member_id, FamilyLink.role == role,
+               col(FamilyLink.revoked_at).is_(None))
         .order_by(col(FamilyLink.id)))).all())
 
 
@@ -144,20 +150,56 @@ async def get_cheer(*, session: AsyncSession, cheer_id: int) -> Cheer | None:
 
 # ---- alerts ----------------------------------------------------------------------------------
 async def claim_alert(*, session: AsyncSession, patient_id: int, member_id: int, kind: str,
-                      episode: str, now: datetime) -> bool:
-    """True the first time this member is told about this episode."""
+                      episode: str, now: datetime, due_at: datetime | None = None,
+                      payload: dict[str, object] | None = None) -> bool:
+    """True the first time this member is told about this episode: the alert is queued, due
+    at ``due_at`` (now if not given), and delivered once by the outbox."""
     return await insert_once(session=session, row=AlertSent(
-        patient_id=patient_id, member_id=member_id, kind=kind, episode=episode, sent_at=now))
+        patient_id=patient_id, member_id=member_id, kind=kind, episode=episode, sent_at=now,
+        due_at=due_at or now, payload=payload))
+
+
+async def alerted_since(*, session: AsyncSession, patient_id: int, member_id: int,
+                        kind_prefix: str, since: datetime) -> bool:
+    """Whether this member was already alerted about this patient (kinds starting with
+    ``kind_prefix``) since ``since``: the care team hears at most once a day per patient."""
+    return (await session.exec(select(AlertSent.id).where(
+        AlertSent.patient_id == patient_id, AlertSent.member_id == member_id,
+        col(AlertSent.kind).startswith(kind_prefix), AlertSent.sent_at >= since))).first() \
+        is not None
+
+
+async def take_due_alerts(*, session: AsyncSession, now: datetime, limit: int = 200
+                          ) -> list[tuple[AlertSent, Person]]:
+    """Queued alerts due now, oldest first, marked delivered (each is sent at most once)."""
+    rows = list((await session.exec(
+        select(AlertSent, Person).join(Person, col(Person.id) == col(AlertSent.member_id))
+        .where(col(AlertSent.delivered_at).is_(None), col(AlertSent.due_at).is_not(None),
+               col(AlertSent.due_at) <= now)
+        .order_by(col(AlertSent.due_at), col(AlertSent.id)).limit(limit))).all())
+    for alert, _ in rows:
+        alert.delivered_at = now
+        session.add(alert)
+    return rows
+
+
+async def next_alert_at(*, session: AsyncSession) -> datetime | None:
+    return (await session.exec(select(func.min(AlertSent.due_at)).where(
+        col(AlertSent.delivered_at).is_(None)))).one()
 
 
 async def patients_with_inactivity_alerts(*, session: AsyncSession
                                           ) -> Sequence[tuple[PatientProfile, Person]]:
+    """Patients someone may need to hear about when practice stops: family alerts opted in by
+    the patient, or anyone in a care team."""
+    family_opted = (col(PatientProfile.alert_inactive_days).is_not(None)
+                    & col(PatientProfile.id).in_(select(FamilyLink.patient_id).where(
+                        col(FamilyLink.revoked_at).is_(None), FamilyLink.role == "family")))
+    care = col(PatientProfile.id).in_(select(FamilyLink.patient_id).where(
+        col(FamilyLink.revoked_at).is_(None), FamilyLink.role == "care"))
     return (await session.exec(
         select(PatientProfile, Person).join(Person, col(Person.id) == col(PatientProfile.person_id))
-        .where(col(PatientProfile.alert_inactive_days).is_not(None),
-               PatientProfile.onboarding_step == "done")
-        .where(col(PatientProfile.id).in_(
-            select(FamilyLink.patient_id).where(col(FamilyLink.revoked_at).is_(None)))))).all()
+        .where(PatientProfile.onboarding_step == "done", family_opted | care))).all()
 
 
 # ---- groups ----------------------------------------------------------------------------------

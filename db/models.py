@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlmodel import Field, SQLModel
 
 from db.types import UTCDateTime
@@ -56,6 +57,13 @@ class PatientProfile(SQLModel, table=True):
     # the entry check: question id → "yes" | "no" | "unsure" (docs/safety.md)
     safety_answers: dict[str, str] | None = Field(default=None, sa_column=Column(JSON))
     safety_checked_at: datetime | None = _instant(nullable=True)  # type: ignore[assignment]
+    # set by the care team: a note shown at the top of the next session, a daily goal
+    care_note: str | None = Field(default=None, max_length=200)
+    care_note_at: datetime | None = _instant(nullable=True)  # type: ignore[assignment]
+    care_note_shown_at: datetime | None = _instant(nullable=True)  # type: ignore[assignment]
+    goal_minutes: int | None = Field(default=None)
+    report_name_ok: bool = Field(default=False,  # the patient agreed to their name on reports
+                                 sa_column_kwargs={"server_default": sa_false()})
     created_at: datetime = _instant()  # type: ignore[assignment]
 
 
@@ -68,6 +76,11 @@ class FamilyLink(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     patient_id: int = Field(foreign_key="patient_profile.id", ondelete="CASCADE")
     member_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
+    role: str = Field(default="family", max_length=8,  # family | care (the care team)
+                      sa_column_kwargs={"server_default": "family"})
+    # what a care-team member chose to hear about: {"pain": bool, "quiet_days": int | None,
+    # "stage": bool}; None for family (their alerts are the patient's choice, /alerts)
+    alert_prefs: dict[str, object] | None = Field(default=None, sa_column=Column(JSON))
     created_at: datetime = _instant()  # type: ignore[assignment]
     revoked_at: datetime | None = _instant(nullable=True)  # type: ignore[assignment]
 
@@ -162,6 +175,8 @@ class ExerciseDose(SQLModel, table=True):
     reps: int
     sets: int
     excluded: bool = Field(default=False)
+    held_by_care: bool = Field(default=False,  # taken out by the care team, not for pain
+                               sa_column_kwargs={"server_default": sa_false()})
     updated_at: datetime = _instant()  # type: ignore[assignment]
 
 
@@ -201,7 +216,7 @@ class Invitation(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     patient_id: int = Field(foreign_key="patient_profile.id", index=True, ondelete="CASCADE")
-    kind: str = Field(default="family", max_length=8)  # family | group
+    kind: str = Field(default="family", max_length=8)  # family | care | group
     token_hash: str = Field(max_length=64, unique=True)
     created_at: datetime = _instant()  # type: ignore[assignment]
     expires_at: datetime = _instant()  # type: ignore[assignment]
@@ -266,11 +281,30 @@ class AlertSent(SQLModel, table=True):
 
     __tablename__ = "alert_sent"
     __table_args__ = (UniqueConstraint("patient_id", "member_id", "kind", "episode",
-                                       name="uq_alert_episode"),)
+                                       name="uq_alert_episode"),
+                      Index("ix_alert_sent_due", "delivered_at", "due_at"))
 
     id: int | None = Field(default=None, primary_key=True)
     patient_id: int = Field(foreign_key="patient_profile.id", ondelete="CASCADE")
     member_id: int = Field(foreign_key="person.id", ondelete="CASCADE")
-    kind: str = Field(max_length=16)  # inactive | pain
+    kind: str = Field(max_length=16)  # inactive | pain | care_pain | care_quiet | care_stage
     episode: str = Field(max_length=32)
-    sent_at: datetime = _instant()  # type: ignore[assignment]
+    sent_at: datetime = _instant()  # type: ignore[assignment]  # when it was claimed
+    # an alert waits for the reader's waking hours: due then, delivered once
+    due_at: datetime | None = _instant(nullable=True)  # type: ignore[assignment]
+    delivered_at: datetime | None = _instant(nullable=True)  # type: ignore[assignment]
+    payload: dict[str, object] | None = Field(default=None, sa_column=Column(JSON))
+
+
+class CareChange(SQLModel, table=True):
+    """A change the care team made to a patient's plan: who, when, what and why."""
+
+    __tablename__ = "care_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    patient_id: int = Field(foreign_key="patient_profile.id", index=True, ondelete="CASCADE")
+    by_person_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    kind: str = Field(max_length=16)  # stage | hold | restore | goal | note
+    detail: str = Field(default="", max_length=200)
+    reason: str | None = Field(default=None, max_length=64)
+    created_at: datetime = _instant()  # type: ignore[assignment]

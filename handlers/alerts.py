@@ -3,14 +3,17 @@ reported in practice reaches the members who opted in, once a day."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from telegram import InlineKeyboardMarkup, Update
 
 from bot.context import RehabContext
+from bot.flows import alerts as alert_flows
 from bot.flows.session import Pain
-from bot.rules.exercises import REGIONS
-from db import family, patients
+from bot.rules.exercises import Stage
+from db import patients
 from db.models import PatientProfile, Person
-from handlers.common import button, keyboard, notify, render, reply
+from handlers.common import button, keyboard, render, reply
 
 DEFAULT_QUIET_DAYS = 2
 
@@ -69,23 +72,30 @@ async def on_alert_tap(update: Update, context: RehabContext) -> None:
                                   reply_markup=_alert_keyboard(update, context, profile))
 
 
+async def stage_alert(context: RehabContext, profile: PatientProfile, patient: Person,
+                      stage: Stage, day: date) -> None:
+    """The rules moved the stage: care-team members who chose stage alerts hear of it."""
+    services = context.services
+    now = services.clock.now()
+    async with services.db.session() as session:
+        queued = await alert_flows.queue_stage(session=session, profile=profile,
+                                               patient=patient, stage_key=stage.key, day=day,
+                                               now=now, quiet=services.extras["quiet"])
+    if queued:
+        await services.extras["outbox"].tick(context.application, now)
+
+
 async def pain_alert(context: RehabContext, profile: PatientProfile, patient: Person,
                      pain: Pain) -> None:
-    """Tell each linked member who opted in, once per episode, that pain in a region needs
-    the care team (two of three days, or a lot)."""
-    if not profile.alert_pain or pain.episode is None:
+    """Pain that needs the care team reaches family who opted in and the care team, once per
+    episode, never at night (queued; what is due now goes out at once)."""
+    if pain.episode is None:
         return
     services = context.services
+    now = services.clock.now()
     async with services.db.session() as session:
-        members = await family.members_of(session=session, patient_id=profile.id)  # type: ignore[arg-type]
-        told = [m for _, m in members
-                if await family.claim_alert(session=session, patient_id=profile.id,  # type: ignore[arg-type]
-                                            member_id=m.id, kind="pain",  # type: ignore[arg-type]
-                                            episode=pain.episode, now=services.clock.now())]
-    for member in told:
-        lang = services.texts.language(member.language_code)
-        names = [services.texts.label(f"region_name.{r}", lang) for r in REGIONS
-                 if r in pain.care_team]
-        await notify(context, member, "family/alert_pain", patient=patient.first_name,
-                     regions=services.texts.label("region_name.joiner", lang).join(names),
-                     severe=pain.severe)
+        queued = await alert_flows.queue_pain(
+            session=session, profile=profile, patient=patient, regions=sorted(pain.care_team),
+            severe=pain.severe, episode=pain.episode, now=now, quiet=services.extras["quiet"])
+    if queued:
+        await services.extras["outbox"].tick(context.application, now)

@@ -37,11 +37,14 @@ async def family_command(update: Update, context: RehabContext) -> None:
         found = await patients.get_patient(session=session, telegram_id=me.telegram_id)
         members = (await family.members_of(session=session, patient_id=found[1].id)  # type: ignore[arg-type]
                    if found else [])
+        carers = (await family.members_of(session=session, patient_id=found[1].id,  # type: ignore[arg-type]
+                                          role="care") if found else [])
         following = await family.patients_of(session=session, member_id=me.id)  # type: ignore[arg-type]
     if found is not None:
         rows = [[button(update, context, "family.remove", f"fam:rm:{link.id}",
-                        member=person.first_name)] for link, person in members]
+                        member=person.first_name)] for link, person in (*members, *carers)]
         await reply(update, context, "family/members", members=[p.first_name for _, p in members],
+                    care_team=[p.first_name for _, p in carers],
                     markup=keyboard(*rows) if rows else None)
     if following or found is None:
         rows = []

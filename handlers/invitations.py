@@ -25,9 +25,20 @@ from handlers.common import (
     reply,
 )
 
+_FOLDER = {"family": "family", "care": "care"}  # where each kind's words live
+
 
 async def invite(update: Update, context: RehabContext) -> None:
-    """/invite: a single-use link, valid 72 hours, and a button to share it."""
+    """/invite: a single-use link for family, valid 72 hours, and a button to share it."""
+    await _invite(update, context, "family")
+
+
+async def invite_care_team(update: Update, context: RehabContext) -> None:
+    """/careteam: the same kind of link for a therapist, saying what the care team sees."""
+    await _invite(update, context, "care")
+
+
+async def _invite(update: Update, context: RehabContext, kind: str) -> None:
     services = context.services
     found = await ready_patient(update, context)
     if found is None:
@@ -36,11 +47,11 @@ async def invite(update: Update, context: RehabContext) -> None:
         token = rules.new_token()
         now = services.clock.now()
         await family.add_invitation(session=session, patient_id=found[1].id,  # type: ignore[arg-type]
-                                    token_hash=rules.secret_hash(token), kind="family",
+                                    token_hash=rules.secret_hash(token), kind=kind,
                                     now=now, expires_at=now + rules.INVITE_TTL)
     link = rules.invite_link(context.bot.username, token)
     share = f"https://t.me/share/url?url={quote(link, safe='')}"
-    await reply(update, context, "family/invite", link=link, markup=InlineKeyboardMarkup(
+    await reply(update, context, f"{_FOLDER[kind]}/invite", link=link, markup=InlineKeyboardMarkup(
         [[InlineKeyboardButton(services.texts.label("family.share", lang_of(update, context)),
                                url=share)]]))
 
@@ -57,7 +68,8 @@ async def open_invite(update: Update, context: RehabContext, token: str) -> None
         await reply(update, context, f"family/invite_{opened.problem}")
         return
     assert opened.inviter is not None
-    await reply(update, context, "family/invited", inviter=opened.inviter.first_name,
+    await reply(update, context, f"{_FOLDER[opened.kind]}/invited",
+                inviter=opened.inviter.first_name,
                 markup=keyboard(
                     [button(update, context, "family.accept", f"fam:acc:{opened.invitation_id}")],
                     [button(update, context, "family.decline",
@@ -92,11 +104,13 @@ async def on_invite_tap(update: Update, context: RehabContext) -> None:
     me, patient = answered.member, answered.patient
     assert me is not None and patient is not None
     await query.answer(services.texts.label("checkin.saved", lang_of(update, context)))
-    await query.edit_message_text(render(update, context, "family/accepted",
+    folder = _FOLDER[answered.kind]
+    await query.edit_message_text(render(update, context, f"{folder}/accepted",
                                          patient=patient.first_name))
-    await notify(context, patient, "family/joined", member=me.first_name)
-    await safety.family_basics(update, context)  # the safety basics, on day one
+    await notify(context, patient, f"{folder}/joined", member=me.first_name)
+    if answered.kind == "family":
+        await safety.family_basics(update, context)  # the safety basics, on day one
     if me.timezone is None:
         cities = timezones.pick_list(me.language_code)
         rows = city_rows(update, context, cities, "tz:")
-        await reply(update, context, "family/where", markup=keyboard(*rows))
+        await reply(update, context, f"{folder}/where", markup=keyboard(*rows))

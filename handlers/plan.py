@@ -28,6 +28,7 @@ def plan_view(update: Update, context: RehabContext, plan: DailyPlan,
     day_number = context.services.clock.now().toordinal()
     return {"items": items, "minutes": plan.minutes,
             "total_reps": plan.total_reps, "excluded": excluded_titles(rows),
+            "held": excluded_titles(rows, held=True),
             "safety": safety_line(update, context, day_number)}
 
 
@@ -52,7 +53,8 @@ async def show_plan(update: Update, context: RehabContext) -> None:
     exercises = catalogue()
     put_back = [[button(update, context, "plan.put_back", f"{PUT_BACK}ask:{row.slot_id}",
                         title=exercises[row.exercise_id].title)]
-                for row in rows if row.excluded and row.exercise_id in exercises]
+                for row in rows
+                if row.excluded and not row.held_by_care and row.exercise_id in exercises]
     await reply(update, context, "plan/today", **plan_view(update, context, plan, rows),
                 markup=keyboard([button(update, context, "common.start_now", "sess:new")],
                                 *put_back))

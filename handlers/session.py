@@ -14,7 +14,7 @@ from bot.flows.practice import exercise
 from bot.rules.exercises import REGIONS, Stage
 from db.models import PracticeSession
 from handlers import safety
-from handlers.alerts import pain_alert
+from handlers.alerts import pain_alert, stage_alert
 from handlers.common import button, clear_buttons, keyboard, lang_of, not_ready, render, reply
 from handlers.groups import tell_groups
 from handlers.pain import region_names, tell_pain
@@ -101,6 +101,8 @@ async def start_session(update: Update, context: RehabContext) -> None:
         return
     sess = opened.sess
     assert sess is not None
+    if opened.note:
+        await reply(update, context, "session/care_note", note=opened.note)
     if query:
         await clear_buttons(update)
     text, markup = card(update, context, sess, side=opened.side)
@@ -179,6 +181,8 @@ async def on_tap(update: Update, context: RehabContext) -> None:
         return
     if finished is None:
         return
+    if finished.stage_changed:
+        await stage_alert(context, profile, person, Stage(finished.stage), sess.local_day)
     if finished.done:
         await reply(update, context, "session/summary", today_reps=finished.today_reps,
                     exercises=finished.done, progress=finished.progress,

@@ -8,7 +8,7 @@ from bot.context import RehabContext
 from bot.rules.safety import mentions_warning_sign
 from db import patients
 from db.people import get_person
-from handlers import checkin, family_view, help, onboarding, safety
+from handlers import care, checkin, family_view, help, onboarding, safety
 
 
 async def on_text(update: Update, context: RehabContext) -> None:
@@ -19,6 +19,8 @@ async def on_text(update: Update, context: RehabContext) -> None:
         me = await get_person(session=session, telegram_id=user.id)
         found = await patients.get_patient(session=session, telegram_id=user.id)
     if me is not None and await family_view.on_cheer_text(update, context, me, message.text):
+        return
+    if me is not None and await care.on_note_text(update, context, message.text):
         return
     if found is not None and mentions_warning_sign(message.text):
         await safety.send_unwell(update, context, found[0])  # never read as a check-in

@@ -23,6 +23,7 @@ class Opened:
     problem: str | None
     invitation_id: int | None = None
     inviter: Person | None = None
+    kind: str = "family"  # family | care: what the link will be
 
 
 @dataclass(frozen=True)
@@ -34,11 +35,17 @@ class Answered:
     outcome: str | None = None
     member: Person | None = None
     patient: Person | None = None
+    kind: str = "family"
+
+
+LINK_KINDS = ("family", "care")  # invitations that make a link to a person
 
 
 def _problem(invitation: Invitation | None, now: datetime, kind: str) -> str | None:
     if invitation is None:
         return "invalid"
+    if kind == "link" and invitation.kind in LINK_KINDS:
+        kind = invitation.kind
     return rules.invitation_problem(kind=invitation.kind, expected=kind,
                                     used=invitation.used_at is not None,
                                     expires_at=invitation.expires_at, now=now)
@@ -50,7 +57,7 @@ async def open_invitation(*, session: AsyncSession, telegram_id: int, token: str
     me = await get_person(session=session, telegram_id=telegram_id)
     invitation = await family.invitation_by_hash(session=session,
                                                  token_hash=rules.secret_hash(token))
-    problem = _problem(invitation, now, "family")
+    problem = _problem(invitation, now, "link")
     if problem is not None:
         return Opened(problem)
     assert invitation is not None
@@ -61,11 +68,11 @@ async def open_invitation(*, session: AsyncSession, telegram_id: int, token: str
     if inviter.id == me.id:
         return Opened("own")
     if await family.active_link(session=session, patient_id=invitation.patient_id,
-                                member_id=me.id):  # type: ignore[arg-type]
+                                member_id=me.id, role=invitation.kind):  # type: ignore[arg-type]
         return Opened("already")
     invitation.opened_by = me.id
     session.add(invitation)
-    return Opened(None, invitation.id, inviter)
+    return Opened(None, invitation.id, inviter, invitation.kind)
 
 
 async def answer_invitation(*, session: AsyncSession, telegram_id: int, invitation_id: int,
@@ -74,27 +81,29 @@ async def answer_invitation(*, session: AsyncSession, telegram_id: int, invitati
     links them (once) and gives them a digest schedule."""
     me = await get_person(session=session, telegram_id=telegram_id)
     invitation = await family.get_invitation(session=session, invitation_id=invitation_id)
-    problem = _problem(invitation, now, "family")
+    problem = _problem(invitation, now, "link")
     if problem is None and (me is None or invitation.opened_by != me.id):  # type: ignore[union-attr]
         problem = "invalid"
     if problem is not None:
         return Answered(problem)
     assert invitation is not None and me is not None and me.id is not None
+    kind = invitation.kind
     if not accept:
-        return Answered(None, "declined", me)
+        return Answered(None, "declined", me, kind=kind)
     invitation.used_at = now
     session.add(invitation)
     if await family.active_link(session=session, patient_id=invitation.patient_id,
-                                member_id=me.id) is None:
+                                member_id=me.id, role=kind) is None:
         await family.add_link(session=session, patient_id=invitation.patient_id,
-                              member_id=me.id, now=now)
-    me.is_family = True
-    session.add(me)
-    await ensure_digest_schedule(session=session, person=me,
-                                 zone=me.timezone or default_zone, now=now)
+                              member_id=me.id, now=now, role=kind)
+    if kind == "family":
+        me.is_family = True
+        session.add(me)
+        await ensure_digest_schedule(session=session, person=me,
+                                     zone=me.timezone or default_zone, now=now)
     found = await family.patient_person(session=session, patient_id=invitation.patient_id)
     assert found is not None
-    return Answered(None, "accepted", me, found[1])
+    return Answered(None, "accepted", me, found[1], kind)
 
 
 async def ensure_digest_schedule(*, session: AsyncSession, person: Person, zone: str,

@@ -14,7 +14,7 @@ from bot.materials.catalogue import catalogue
 from bot.rules.encourage import plan_from_items
 from bot.rules.exercises import Exercise, Stage
 from bot.rules.placement import active_start
-from bot.rules.plan import DailyPlan, Dose, build_plan
+from bot.rules.plan import DailyPlan, Dose, build_plan, minutes_done
 from bot.rules.practice import local_day, window_start
 from bot.rules.progression import AfterSession, CheckInRecord, plan_after_checkins
 from bot.rules.safety import (
@@ -62,10 +62,11 @@ def plan_for(profile: PatientProfile, rows: Iterable[ExerciseDose], day: date) -
                       day=day, active_start=active_start(profile.placement_answers or {}, stage))
 
 
-def excluded_titles(rows: Iterable[ExerciseDose]) -> list[str]:
+def excluded_titles(rows: Iterable[ExerciseDose], *, held: bool = False) -> list[str]:
+    """Titles taken out of the plan: for pain, or (``held``) by the care team."""
     exercises = catalogue()
     return [exercises[row.exercise_id].title for row in rows
-            if row.excluded and row.exercise_id in exercises]
+            if row.excluded and row.held_by_care == held and row.exercise_id in exercises]
 
 
 def exercise(exercise_id: str) -> Exercise | None:
@@ -95,6 +96,13 @@ def records(checkins: Sequence[CheckIn]) -> list[CheckInRecord]:
                           reps_done=c.reps * c.sets,
                           difficulty=c.difficulty, pain=c.pain)
             for c in checkins if c.exercise_id]
+
+
+def minutes_of(checkins: Iterable[CheckIn]) -> int:
+    """About how many minutes these check-ins took (repetitions, holds, getting ready)."""
+    exercises = catalogue()
+    return minutes_done((c.reps * c.sets, ex.hold_seconds if (ex := exercises.get(
+        c.exercise_id or "")) else None) for c in checkins)
 
 
 def pain_reports(checkins: Iterable[CheckIn]) -> list[PainReport]:
@@ -145,7 +153,8 @@ async def restore_exercise(*, session: AsyncSession, telegram_id: int, slot_id: 
     if found is None or found[1].id is None:
         return None
     rows = await patients.doses(session=session, patient_id=found[1].id)
-    row = next((r for r in rows if r.slot_id == slot_id and r.excluded), None)
+    row = next((r for r in rows if r.slot_id == slot_id and r.excluded
+                and not r.held_by_care), None)  # what the care team held, they put back
     exercises = catalogue()
     if row is None or slot_id not in exercises:
         return None

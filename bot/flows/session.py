@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.flows.practice import (
     exercise,
+    minutes_of,
     pain_reports,
     patient_progress,
     plan_for,
@@ -21,7 +22,7 @@ from bot.flows.practice import (
 )
 from bot.rules.encourage import celebrations
 from bot.rules.exercises import REGIONS
-from bot.rules.plan import daily_goal_minutes, minutes_done
+from bot.rules.plan import daily_goal_minutes
 from bot.rules.practice import MAX_REPS, rep_choices, window_start
 from bot.rules.safety import (
     answered,
@@ -63,6 +64,7 @@ class Finished:
     advise_care_team: bool
     stage: int
     stage_up: bool
+    stage_changed: bool
     new_milestones: list[str]
     milestones_before: int
     removed: list[str] = field(default_factory=list)  # titles taken out for pain
@@ -111,6 +113,7 @@ class Opened:
     sess: PracticeSession | None = None
     rested: int = 0
     side: str | None = None  # the affected side, for "your left arm"
+    note: str | None = None  # the care team's note, shown once at the top of a session
 
 
 async def open_today(*, session: AsyncSession, telegram_id: int, chat_id: int, now: datetime,
@@ -127,7 +130,7 @@ async def open_today(*, session: AsyncSession, telegram_id: int, chat_id: int, n
     day = today_of(person, default_zone, now)
     sess = await patients.open_session(session=session, patient_id=profile.id, local_day=day)
     if sess is not None:
-        return Opened("ok", sess, side=profile.affected_side)
+        return Opened("ok", sess, side=profile.affected_side, note=_note_once(profile, now))
     rows = await patients.doses(session=session, patient_id=profile.id)
     plan = plan_for(profile, rows, day)
     today = await patients.checkins_since(session=session, patient_id=profile.id, since=day)
@@ -143,7 +146,16 @@ async def open_today(*, session: AsyncSession, telegram_id: int, chat_id: int, n
                for i in items])
     session.add(sess)
     await session.flush()
-    return Opened("ok", sess, rested=len(plan.items) - len(items), side=profile.affected_side)
+    return Opened("ok", sess, rested=len(plan.items) - len(items), side=profile.affected_side,
+                  note=_note_once(profile, now))
+
+
+def _note_once(profile: PatientProfile, now: datetime) -> str | None:
+    """The care team's note if the patient has not seen it yet; from now on they have."""
+    if not profile.care_note or profile.care_note_shown_at is not None:
+        return None
+    profile.care_note_shown_at = now
+    return profile.care_note
 
 
 async def remember_card(*, session: AsyncSession, session_id: int, message_id: int) -> None:
@@ -294,15 +306,15 @@ async def finish(*, session: AsyncSession, profile: PatientProfile, sess: Practi
                                         now=now)
     today_reps = sum(int(i["result"]["reps"]) * int(i["sets"]) for i in done)  # type: ignore[index,call-overload]
     todays = await patients.checkins_since(session=session, patient_id=profile.id, since=today)
-    minutes = minutes_done((c.reps * c.sets, (ex.hold_seconds if (ex := exercise(
-        c.exercise_id or "")) else None)) for c in todays if c.local_day == today)
+    minutes = minutes_of(c for c in todays if c.local_day == today)
     weeks = max(0, (today - profile.created_at.date()).days // 7) if profile.created_at else 0
     return Finished(done=len(done), count=len(sess.items), today_reps=today_reps,
                     progress=progress, advise_care_team=advise, stage=stage_after,
-                    stage_up=stage_after > stage_before, new_milestones=list(new),
+                    stage_up=stage_after > stage_before,
+                    stage_changed=stage_after != stage_before, new_milestones=list(new),
                     milestones_before=len(achieved), removed=removed_titles,
                     kept_easy=kept_easy, minutes=minutes,
-                    goal_minutes=daily_goal_minutes(weeks))
+                    goal_minutes=profile.goal_minutes or daily_goal_minutes(weeks))
 
 
 def _region_ok(index: int | None) -> bool:

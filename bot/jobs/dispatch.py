@@ -23,7 +23,7 @@ from telegram.ext import Application
 
 from bot.materials import catalogue
 from bot.materials.texts import Texts
-from bot.rules.due import next_due
+from bot.rules.due import in_quiet_hours, next_due, quiet_end_after
 from bot.rules.exercises import Stage
 from bot.rules.practice import next_lesson
 from db import lessons, reminders
@@ -59,22 +59,6 @@ def local_day_in(default_zone: str) -> Callable[[datetime, str | None], date]:
     def compute(instant: datetime, zone: str | None) -> date:
         return instant.astimezone(ZoneInfo(zone or default_zone)).date()
     return compute
-
-
-def in_quiet_hours(local: time, start: time, end: time) -> bool:
-    """Whether a local wall time falls in quiet hours (which may run past midnight)."""
-    if start <= end:
-        return start <= local < end
-    return local >= start or local < end
-
-
-def quiet_end_after(instant: datetime, zone: ZoneInfo, end: time) -> datetime:
-    """The next end of quiet hours after ``instant``, as UTC."""
-    local = instant.astimezone(zone)
-    candidate = datetime.combine(local.date(), end, tzinfo=zone)
-    if candidate <= local:
-        candidate = datetime.combine(local.date() + timedelta(days=1), end, tzinfo=zone)
-    return candidate.astimezone(instant.tzinfo)
 
 
 class Dispatcher:

@@ -220,3 +220,28 @@ def parse_time(text: str) -> time:
             raise ValueError(f"not a time of day: {text!r}")
         return time(hour % 12 + (12 if found[3] == "pm" else 0), minute)
     raise ValueError(f"not a time: {text!r}")
+
+
+def in_quiet_hours(local: time, start: time, end: time) -> bool:
+    """Whether a local wall time falls in quiet hours (which may run past midnight)."""
+    if start <= end:
+        return start <= local < end
+    return local >= start or local < end
+
+
+def quiet_end_after(instant: datetime, zone: ZoneInfo, end: time) -> datetime:
+    """The next end of quiet hours after ``instant``, as UTC."""
+    local = instant.astimezone(zone)
+    candidate = datetime.combine(local.date(), end, tzinfo=zone)
+    if candidate <= local:
+        candidate = datetime.combine(local.date() + timedelta(days=1), end, tzinfo=zone)
+    return candidate.astimezone(instant.tzinfo)
+
+
+def alert_due_at(now: datetime, zone: ZoneInfo, quiet: tuple[time, time]) -> datetime:
+    """When an alert may reach someone: now, unless it is their quiet time (the night), then
+    at its end. Pain reported at 23:00 reaches family at 08:00, not in their sleep."""
+    local = now.astimezone(zone)
+    if in_quiet_hours(local.time(), *quiet):
+        return quiet_end_after(now, zone, quiet[1])
+    return now

@@ -1,0 +1,150 @@
+"""The report for a clinic visit, as a PDF of one or two A4 pages: the period, days practised,
+minutes and moves per day against the plan, difficulty and pain by body region by week, what
+changed and why, the safety answers, the goals, and family involvement (counts only).
+
+fpdf2 writes the PDF (it embeds only the glyphs used); the chart is drawn with matplotlib's
+object API like the chat charts. The font is DejaVu Sans, which ships inside matplotlib, so
+names in most scripts print without a system font. CPU-bound: call it off the event loop.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import matplotlib
+from fpdf import FPDF
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from bot.flows.report import ReportData
+
+FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+BLUE, GREY, ORANGE = "#0b4f8a", "#6f6f6f", "#d55e00"
+QUESTIONS = {"cleared": "Therapist or doctor said home arm exercise is fine",
+             "swallow": "Safe to eat and drink as practice",
+             "shoulder_pain": "Affected shoulder painful now",
+             "sitting": "Sits steadily without support",
+             "feeling": "Can feel when something hurts the affected arm"}
+ANSWERS = {"yes": "yes", "no": "no", "unsure": "not sure"}
+
+
+def _chart(data: ReportData) -> bytes:
+    """Moves per day (bars) against what was planned (line), with days with pain marked."""
+    figure = Figure(figsize=(9, 3.2), dpi=110, facecolor="white")
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    x = list(range(len(data.days)))
+    axes.bar(x, [d.reps for d in data.days], color=BLUE, width=0.8, label="moves done",
+             zorder=2)
+    planned = [(i, d.planned) for i, d in enumerate(data.days) if d.planned]
+    axes.scatter([i for i, _ in planned], [v for _, v in planned], marker="_", s=260,
+                 linewidths=3, color=GREY, label="planned", zorder=3)
+    for i, d in enumerate(data.days):
+        if d.day in data.pain_days:
+            axes.plot(i, max(d.reps, d.planned) + 3, marker="v", color=ORANGE, zorder=4)
+    step = max(1, len(x) // 8)
+    axes.set_xticks(x[::step], [d.day.strftime("%d %b") for d in data.days][::step])
+    axes.set_ylabel("moves")
+    axes.grid(axis="y", color="#dddddd", zorder=0)
+    axes.spines[["top", "right"]].set_visible(False)
+    axes.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2, frameon=False)
+    figure.tight_layout()
+    out = io.BytesIO()
+    figure.savefig(out, format="png")
+    return out.getvalue()
+
+
+class _Pdf(FPDF):
+    def header(self) -> None:
+        self.set_font("dejavu", "", 8)
+        self.set_text_color(110)
+        self.cell(0, 5, "Rehab Buddy · home practice report · not a medical record",
+                  new_x="LMARGIN", new_y="NEXT", align="R")
+        self.set_text_color(0)
+
+
+def build_report(data: ReportData, *, labels: dict[str, str] | None = None) -> bytes:
+    """The PDF's bytes. ``labels`` translates stage keys and answers when given."""
+    names = labels or {}
+    pdf = _Pdf(format="A4")
+    pdf.add_font("dejavu", "", str(FONT_DIR / "DejaVuSans.ttf"))
+    pdf.add_font("dejavu", "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
+    pdf.set_auto_page_break(auto=True, margin=14)
+    pdf.add_page()
+    pdf.set_font("dejavu", "B", 16)
+    pdf.cell(0, 9, f"Home practice: {data.name}", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("dejavu", "", 10)
+    side = f" · affected side: {data.side}" if data.side in ("left", "right") else ""
+    pdf.cell(0, 6, f"{data.start:%d %b %Y} to {data.end:%d %b %Y} ({len(data.days)} days)"
+             f" · level: {names.get(data.stage, data.stage)}{side}",
+             new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+    _table(pdf, [("Days practised", f"{data.days_practised} of {len(data.days)}"),
+                 ("Moves in all", str(data.total_reps)),
+                 ("Minutes in all (estimated)", str(data.total_minutes)),
+                 ("Daily goal", f"{data.goal_minutes} minutes" if data.goal_minutes
+                  else "growing from 15 minutes toward 60")])
+    pdf.ln(2)
+    pdf.set_font("dejavu", "B", 11)
+    pdf.cell(0, 7, "Moves per day against the plan (▼ a day with pain)",
+             new_x="LMARGIN", new_y="NEXT")
+    pdf.image(io.BytesIO(_chart(data)), w=180)
+    pdf.ln(1)
+    pdf.set_font("dejavu", "B", 11)
+    pdf.cell(0, 7, "By week: difficulty (1 very easy – 5 too hard) and days with pain",
+             new_x="LMARGIN", new_y="NEXT")
+    rows = [("Week of", "Difficulty", "Shoulder", "Elbow", "Wrist", "Hand")]
+    difficulty = dict(data.difficulty_by_week)
+    for week, regions in data.pain_by_week:
+        mean = difficulty.get(week)
+        rows.append((f"{week:%d %b}", f"{mean:.1f}" if mean is not None else "–",
+                     *(str(regions.get(r, 0)) for r in ("shoulder", "elbow", "wrist", "hand"))))
+    _grid(pdf, rows)
+    pdf.ln(3)
+    _section(pdf, "Changes to the plan, and why")
+    lines = [f"{day:%d %b}: {kind} {detail}" + (f" ({reason})" if reason else "")
+             for day, kind, detail, reason in data.changes]
+    lines += [f"Taken out after pain: {t}" for t in data.removed]
+    lines += [f"On hold (care team): {t}" for t in data.held]
+    _lines(pdf, lines or ["No changes in this period."])
+    _section(pdf, "Safety answers (entry check)")
+    _lines(pdf, [f"{QUESTIONS.get(key, key)}: {ANSWERS.get(value, value)}"
+                 for key, value in sorted(data.answers.items())] or ["Not answered yet."])
+    _section(pdf, "Goals")
+    goal = (f"In their own words: {data.goal}" + (" (reached)" if data.goal_reached else "")
+            if data.goal else "No goal set.")
+    _lines(pdf, [goal])
+    _section(pdf, "Family involvement (counts only)")
+    _lines(pdf, [f"Family members following: {data.family_members}",
+                 f"Cheers received in this period: {data.cheers}"])
+    return bytes(pdf.output())
+
+
+def _section(pdf: FPDF, title: str) -> None:
+    pdf.set_font("dejavu", "B", 11)
+    pdf.cell(0, 7, title, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("dejavu", "", 10)
+
+
+def _lines(pdf: FPDF, lines: list[str]) -> None:
+    for line in lines:
+        pdf.multi_cell(0, 5, "• " + line, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(1)
+
+
+def _table(pdf: FPDF, rows: list[tuple[str, str]]) -> None:
+    for key, value in rows:
+        pdf.set_font("dejavu", "", 10)
+        pdf.cell(70, 6, key)
+        pdf.set_font("dejavu", "B", 10)
+        pdf.cell(0, 6, value, new_x="LMARGIN", new_y="NEXT")
+
+
+def _grid(pdf: FPDF, rows: list[tuple[str, ...]]) -> None:
+    widths = (30, 28, 28, 28, 28, 28)
+    for n, row in enumerate(rows):
+        pdf.set_font("dejavu", "B" if n == 0 else "", 9)
+        for width, value in zip(widths, row, strict=True):
+            pdf.cell(width, 6, value, border=1, align="C")
+        pdf.ln(6)

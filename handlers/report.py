@@ -1,0 +1,65 @@
+"""/report: a PDF for a clinic visit. A patient gets their own; a care-team member chooses a
+patient who invited them (or gets the only one). Drawn off the event loop."""
+
+from __future__ import annotations
+
+import asyncio
+
+from telegram import InputFile, Update
+
+from bot.context import RehabContext
+from bot.flows import care
+from bot.flows.practice import today_of
+from bot.flows.report import report_data
+from bot.materials.report import build_report
+from db import family, patients
+from handlers.common import button, keyboard, lang_of, reply
+
+
+async def report_command(update: Update, context: RehabContext) -> None:
+    user = update.effective_user
+    assert user is not None
+    async with context.services.db.session() as session:
+        found = await patients.get_patient(session=session, telegram_id=user.id)
+        followed = await care.followed(session=session, telegram_id=user.id)
+    if found is not None and found[1].onboarding_step == "done":
+        await send_report(update, context, found[1].id)  # type: ignore[arg-type]
+    elif len(followed) == 1:
+        await send_report(update, context, followed[0][0].id)  # type: ignore[arg-type]
+    elif followed:
+        rows = [[button(update, context, "care.report_for", f"ct:rp:{profile.id}",
+                        patient=person.first_name)] for profile, person in followed]
+        await reply(update, context, "care/choose_report", markup=keyboard(*rows))
+    else:
+        await reply(update, context, "care/no_report")
+
+
+async def send_report(update: Update, context: RehabContext, patient_id: int) -> None:
+    """The report, to the patient themselves or to their care team; nobody else."""
+    services = context.services
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None and chat is not None
+    async with services.db.session() as session:
+        own = await patients.get_patient(session=session, telegram_id=user.id)
+        allowed = own is not None and own[1].id == patient_id
+        if not allowed:
+            allowed = await care.access(session=session, telegram_id=user.id,
+                                        patient_id=patient_id) is not None
+        found = await family.patient_person(session=session, patient_id=patient_id)
+        if not allowed or found is None:
+            await reply(update, context, "family/no_access")
+            return
+        profile, patient = found
+        data = await report_data(session=session, profile=profile, patient=patient,
+                                 end=today_of(patient, services.settings.default_timezone,
+                                              services.clock.now()))
+    lang = lang_of(update, context)
+    labels = {s: services.texts.label(f"stage.{s}", lang)
+              for s in ("shoulder", "elbow", "wrist", "hand_gross", "hand_fine")}
+    pdf = await asyncio.to_thread(build_report, data, labels=labels)
+    await context.bot.send_chat_action(chat.id, "upload_document")
+    await context.bot.send_document(
+        chat.id, InputFile(pdf, filename=f"rehab-buddy-report-{data.end.isoformat()}.pdf"),
+        caption=services.texts.render("care/report_caption", lang, name=user.first_name,
+                                      start=data.start, end=data.end,
+                                      days=data.days_practised, total=len(data.days)))

@@ -1,0 +1,163 @@
+"""The care team in the loop, end to end through the emulator: a patient invites a therapist;
+the therapist sets the level, puts back an exercise and leaves a note; the patient's next
+session shows all three; pain on two of three days reaches the therapist once; /report is a PDF
+holding the database's figures; nobody else can do any of it."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import timedelta
+
+from pypdf import PdfReader
+from sqlmodel import func, select
+
+from bot.emulator import Emulator, Persona
+from bot.flows.practice import plan_for
+from bot.local import LocalBot
+from bot.materials.catalogue import catalogue
+from db import patients
+from db.models import CareChange, CheckIn, PatientProfile, PracticeSession
+from tests.journey import onboard
+from tests.test_family import join
+from tests.test_safety import hurt
+
+TITLE = {ex.id: ex.title for ex in catalogue().values()}
+
+
+async def care_link(patient: Persona) -> str:
+    replies = await patient.send("/careteam")
+    assert "They will see: your plan and level" in replies[0].text
+    match = re.search(r"start=([A-Za-z0-9_-]+)", replies[0].text)
+    assert match, replies[0].text
+    return match.group(1)
+
+
+async def therapist_of(patient: Persona, therapist: Persona) -> None:
+    await therapist.send(f"/start {await care_link(patient)}")
+    assert "invited you to their care team" in therapist.last.text
+    replies = await therapist.press("Yes, follow")
+    assert any("You are now in Ann's care team" in (m.text or "") for m in
+               (*replies, *therapist.messages[-3:]))
+    assert "Alerts wait for your morning" in therapist.last.text
+    await therapist.press("London")
+
+
+async def profile_of(bot: LocalBot) -> PatientProfile:
+    async with bot.services.db.session() as session:
+        return (await session.exec(select(PatientProfile))).one()
+
+
+async def test_the_whole_care_loop(bot: LocalBot, emulator: Emulator) -> None:
+    ann, lee = emulator.person("Ann"), emulator.person("Lee")
+    await onboard(ann, answers=(False,))  # placed at the shoulder
+    await therapist_of(ann, lee)
+    assert any("is now in your care team" in (m.text or "") for m in ann.messages)
+    profile = await profile_of(bot)
+    async with bot.services.db.session() as session:  # an exercise taken out after pain
+        await patients.put_dose(session=session, patient_id=profile.id,
+                                slot_id="wrist_lift_assisted", exercise_id="wrist_lift",
+                                reps=8, sets=2, excluded=True, now=bot.clock.now())
+
+    await lee.send("/patients")
+    await lee.press("Ann")
+    panel = lee.last.text
+    assert "Level: shoulder" in panel and "Taken out after pain: Wrist lift" in panel
+    assert "swallow yes" in panel  # the entry check answers
+
+    await lee.press("Set level")
+    await lee.press("elbow")
+    await lee.press("After my assessment")
+    assert "Ann's level is now elbow" in lee.last.text
+    assert "Your care team set your level to elbow." in ann.last.text
+
+    await lee.press("Hold or put back", message=next(
+        m for m in reversed(lee.messages) if "Level:" in (m.text or "")))
+    await lee.press("Put back: Wrist lift")
+    assert "Wrist lift is back in Ann's plan" in lee.last.text
+    assert "Your care team put Wrist lift back in your plan." in ann.last.text
+
+    await lee.press("Leave a note", message=next(
+        m for m in reversed(lee.messages) if "Level:" in (m.text or "")))
+    await lee.send("Keep the elbow straight in the table press <ok>")
+    assert "Your note is saved" in lee.last.text
+    assert "Your care team left you a note" in ann.last.text
+
+    # the patient's next session: the note first, the elbow as focus, Wrist lift back
+    await ann.send("/today")
+    note = ann.messages[-2]
+    assert "A note from your care team" in note.text
+    assert "Keep the elbow straight in the table press <ok>" in note.text  # escaped, intact
+    async with bot.services.db.session() as session:
+        sess = (await session.exec(select(PracticeSession))).one()
+        profile = (await session.exec(select(PatientProfile))).one()
+        rows = await patients.doses(session=session, patient_id=profile.id)
+        changes = (await session.exec(select(CareChange))).all()
+    main = [i for i in sess.items if i["role"] == "main"]
+    assert main and all(catalogue()[str(i["exercise_id"])].stage == "elbow" for i in main)
+    week = [plan_for(profile, rows, sess.local_day + timedelta(days=n)) for n in range(8)]
+    assert any(i.slot == "wrist_lift_assisted" for p in week for i in p.items)
+    assert [(c.kind, c.reason) for c in changes] == [("stage", "assessment"),
+                                                     ("restore", None), ("note", None)]
+    assert all(c.by_person_id is not None for c in changes)
+    await ann.send("/today")
+    assert "A note from your care team" not in ann.messages[-2].text  # shown once
+
+    # pain in one region on two of three days reaches the therapist once
+    await ann.press("Stop for today")
+    await bot.advance(timedelta(days=1))
+    await ann.send("/today")
+    await hurt(ann, "Elbow", "A little")
+    await bot.advance(timedelta(days=1))
+    await ann.send("/today")
+    await hurt(ann, "Elbow", "A little")
+    await ann.send("did 3, my elbow hurts")
+    await ann.press("A little")
+    alerts = [m for m in lee.messages if "pain in the elbow" in (m.text or "")]
+    assert len(alerts) == 1
+
+    # the report holds what the database holds
+    await lee.send("/report")
+    document = lee.last
+    assert document.document is not None and document.document["mime_type"] == "application/pdf"
+    content = emulator.world.files[document.document["file_id"]].content
+    text = PdfReader(io.BytesIO(content)).pages[0].extract_text()
+    async with bot.services.db.session() as session:
+        total = (await session.exec(select(func.sum(CheckIn.reps * CheckIn.sets)))).one()
+        days = (await session.exec(select(func.count(func.distinct(CheckIn.local_day))))).one()
+    assert f"Moves in all {total}" in text.replace("\n", " ")
+    assert f"Days practised {days} of 28" in text.replace("\n", " ")
+    assert "Ann" not in text  # no name without the patient's agreement
+    whole = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+    assert "stage elbow (assessment)" in whole and "Keep the elbow straight" in whole
+
+
+async def test_nobody_else_can_do_a_care_action(bot: LocalBot, emulator: Emulator) -> None:
+    ann, lee, ben, eve = (emulator.person(n) for n in ("Ann", "Lee", "Ben", "Eve"))
+    await onboard(ann)
+    await therapist_of(ann, lee)
+    token = re.search(r"start=([A-Za-z0-9_-]+)", (await ann.send("/invite"))[0].text).group(1)
+    await join(ben, token)  # family
+    await eve.send("/start")  # a stranger
+    profile = await profile_of(bot)
+    pid = profile.id
+    forged = [f"ct:o:{pid}", f"ct:lv:{pid}:5:ready", f"ct:h:{pid}:elbow_bend_assisted",
+              f"ct:g:{pid}:60", f"ct:nt:{pid}", f"ct:rp:{pid}", f"ct:a:{pid}:pain",
+              f"ct:lv:99999999999999999999:1:ready"]
+    for person in (ben, eve):
+        for data in forged:
+            await person.press_data(data)
+        await person.send("/report")
+    assert ben.toasts.count("That button is not for you.") == len(forged) - 1
+    assert not [m for p in (ben, eve) for m in p.messages if m.document is not None]
+    # the patient revokes the therapist: from then on, nothing
+    await ann.send("/family")
+    await ann.press("Remove Lee")
+    before = len(lee.toasts)
+    await lee.press_data(f"ct:lv:{pid}:5:ready")
+    assert lee.toasts[before:] == ["That button is not for you."]
+    await lee.send("/patients")
+    assert "Nobody has invited you" in lee.last.text
+    async with bot.services.db.session() as session:
+        assert (await session.exec(select(CareChange))).all() == []
+        assert (await session.exec(select(PatientProfile))).one().stage == profile.stage
