@@ -143,7 +143,7 @@ async def test_nobody_else_can_do_a_care_action(bot: LocalBot, emulator: Emulato
     pid = profile.id
     forged = [f"ct:o:{pid}", f"ct:lv:{pid}:5:ready", f"ct:h:{pid}:elbow_bend_assisted",
               f"ct:g:{pid}:60", f"ct:nt:{pid}", f"ct:rp:{pid}", f"ct:a:{pid}:pain",
-              f"ct:lv:99999999999999999999:1:ready"]
+              "ct:lv:99999999999999999999:1:ready"]
     for person in (ben, eve):
         for data in forged:
             await person.press_data(data)
