@@ -29,27 +29,48 @@ QUESTIONS = {"cleared": "Therapist or doctor said home arm exercise is fine",
 ANSWERS = {"yes": "yes", "no": "no", "unsure": "not sure"}
 
 
+WEEKLY_FROM_DAYS = 60  # a longer period is drawn a bar a week, so it stays readable (and fast)
+
+
+def _bars(data: ReportData) -> tuple[list[str], list[int], list[int], list[bool], str]:
+    """Labels, moves done, moves planned and pain marks per bar: a bar a day, or a week."""
+    if len(data.days) <= WEEKLY_FROM_DAYS:
+        return ([d.day.strftime("%d %b") for d in data.days], [d.reps for d in data.days],
+                [d.planned for d in data.days], [d.day in data.pain_days for d in data.days],
+                "moves per day")
+    labels, done, planned, pain = [], [], [], []
+    for start in range(0, len(data.days), 7):
+        week = data.days[start:start + 7]
+        labels.append(week[0].day.strftime("%d %b"))
+        done.append(sum(d.reps for d in week))
+        planned.append(sum(d.planned for d in week))
+        pain.append(any(d.day in data.pain_days for d in week))
+    return labels, done, planned, pain, "moves per week"
+
+
 def _chart(data: ReportData) -> bytes:
-    """Moves per day (bars) against what was planned (line), with days with pain marked."""
-    figure = Figure(figsize=(9, 3.2), dpi=110, facecolor="white")
+    """Moves done (bars) against what was planned (marks), with pain marked."""
+    labels, done, planned, pain, unit = _bars(data)
+    figure = Figure(figsize=(9, 3.2), dpi=100, facecolor="white")
+    figure.subplots_adjust(left=0.08, right=0.99, bottom=0.12, top=0.86)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
-    x = list(range(len(data.days)))
-    axes.bar(x, [d.reps for d in data.days], color=BLUE, width=0.8, label="moves done",
-             zorder=2)
-    planned = [(i, d.planned) for i, d in enumerate(data.days) if d.planned]
-    axes.scatter([i for i, _ in planned], [v for _, v in planned], marker="_", s=260,
-                 linewidths=3, color=GREY, label="planned", zorder=3)
-    for i, d in enumerate(data.days):
-        if d.day in data.pain_days:
-            axes.plot(i, max(d.reps, d.planned) + 3, marker="v", color=ORANGE, zorder=4)
+    x = list(range(len(labels)))
+    axes.bar(x, done, color=BLUE, width=0.8, label="moves done", zorder=2)
+    marks = [(i, v) for i, v in zip(x, planned, strict=True) if v]
+    axes.scatter([i for i, _ in marks], [v for _, v in marks], marker="_",
+                 s=max(40, 260 * 28 // max(28, len(x))), linewidths=3, color=GREY,
+                 label="planned", zorder=3)
+    for i in x:
+        if pain[i]:
+            axes.plot(i, max(done[i], planned[i]) * 1.03 + 3, marker="v", color=ORANGE,
+                      zorder=4)
     step = max(1, len(x) // 8)
-    axes.set_xticks(x[::step], [d.day.strftime("%d %b") for d in data.days][::step])
-    axes.set_ylabel("moves")
+    axes.set_xticks(x[::step], labels[::step])
+    axes.set_ylabel(unit)
     axes.grid(axis="y", color="#dddddd", zorder=0)
     axes.spines[["top", "right"]].set_visible(False)
     axes.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2, frameon=False)
-    figure.tight_layout()
     out = io.BytesIO()
     figure.savefig(out, format="png")
     return out.getvalue()
@@ -87,7 +108,7 @@ def build_report(data: ReportData, *, labels: dict[str, str] | None = None) -> b
                   else "growing from 15 minutes toward 60")])
     pdf.ln(2)
     pdf.set_font("dejavu", "B", 11)
-    pdf.cell(0, 7, "Moves per day against the plan (▼ a day with pain)",
+    pdf.cell(0, 7, "Moves against the plan (▼ pain that day or week)",
              new_x="LMARGIN", new_y="NEXT")
     pdf.image(io.BytesIO(_chart(data)), w=180)
     pdf.ln(1)
