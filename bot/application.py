@@ -108,6 +108,7 @@ def register_handlers(app: RehabApp) -> None:
         (safety.on_tap, rf"^{safety.PREFIX}"),
         (plan.on_put_back_tap, rf"^{plan.PUT_BACK}"),
         (care.on_tap, rf"^{care.PREFIX}"),
+        (report.on_name_tap, r"^rpn:toggle$"),
     )
     for callback, pattern in buttons:
         app.add_handler(CallbackQueryHandler(callback, pattern=pattern))

@@ -58,8 +58,28 @@ async def send_report(update: Update, context: RehabContext, patient_id: int) ->
               for s in ("shoulder", "elbow", "wrist", "hand_gross", "hand_fine")}
     pdf = await asyncio.to_thread(build_report, data, labels=labels)
     await context.bot.send_chat_action(chat.id, "upload_document")
+    mine = own is not None and own[1].id == patient_id
+    markup = keyboard([button(update, context, "care.name_on_report", "rpn:toggle",
+                              chosen=profile.report_name_ok)]) if mine else None
     await context.bot.send_document(
         chat.id, InputFile(pdf, filename=f"rehab-buddy-report-{data.end.isoformat()}.pdf"),
         caption=services.texts.render("care/report_caption", lang, name=user.first_name,
                                       start=data.start, end=data.end,
-                                      days=data.days_practised, total=len(data.days)))
+                                      days=data.days_practised, total=len(data.days)),
+        reply_markup=markup)
+
+
+async def on_name_tap(update: Update, context: RehabContext) -> None:
+    """The patient agrees (or no longer agrees) to their name on reports."""
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    async with context.services.db.session() as session:
+        found = await patients.get_patient(session=session, telegram_id=update.effective_user.id)
+        if found is not None:
+            found[1].report_name_ok = not found[1].report_name_ok
+            session.add(found[1])
+    await query.answer()
+    if found is not None:
+        await query.edit_message_reply_markup(keyboard([button(
+            update, context, "care.name_on_report", "rpn:toggle",
+            chosen=found[1].report_name_ok)]))

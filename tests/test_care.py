@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from pypdf import PdfReader
 from sqlmodel import func, select
@@ -161,3 +162,41 @@ async def test_nobody_else_can_do_a_care_action(bot: LocalBot, emulator: Emulato
     async with bot.services.db.session() as session:
         assert (await session.exec(select(CareChange))).all() == []
         assert (await session.exec(select(PatientProfile))).one().stage == profile.stage
+
+
+async def test_care_alerts_wait_for_morning_come_once_a_day_and_are_batched(
+        bot: LocalBot, emulator: Emulator) -> None:
+    """A therapist following two patients who both stop practising hears once, in the
+    morning, in one message; the same quiet spell is never told twice."""
+    ann, cy, lee = emulator.person("Ann"), emulator.person("Cy"), emulator.person("Lee")
+    await onboard(ann)
+    await onboard(cy)
+    await therapist_of(ann, lee)
+    await cy.send("/careteam")
+    token = re.search(r"start=([A-Za-z0-9_-]+)", cy.last.text).group(1)
+    await lee.send(f"/start {token}")
+    await lee.press("Yes, follow")
+    before = len(lee.messages)
+    await bot.advance(timedelta(days=4, hours=14))  # Monday 09:00 → Friday 23:00 in London
+    quiet = [m for m in lee.messages[before:] if "has not practised" in (m.text or "")]
+    assert len(quiet) == 1  # one message for both patients
+    assert "Ann" in quiet[0].text and "Cy" in quiet[0].text
+    sent = datetime.fromtimestamp(quiet[0].date, UTC).astimezone(ZoneInfo("Europe/London"))
+    assert 8 <= sent.hour < 21  # never at night
+    await bot.advance(timedelta(days=2))
+    assert len([m for m in lee.messages[before:] if "has not practised" in (m.text or "")]) == 1
+
+
+async def test_the_patient_chooses_whether_their_name_is_on_reports(
+        bot: LocalBot, emulator: Emulator) -> None:
+    ann = emulator.person("Ann")
+    await onboard(ann)
+    await ann.send("/report")
+    first = emulator.world.files[ann.last.document["file_id"]].content
+    assert "Ann" not in PdfReader(io.BytesIO(first)).pages[0].extract_text()
+    assert ann.buttons() == ["⬜ My name on reports"]
+    await ann.press("My name on reports")
+    assert ann.buttons() == ["✅ My name on reports"]
+    await ann.send("/report")
+    second = emulator.world.files[ann.last.document["file_id"]].content
+    assert "Home practice: Ann" in PdfReader(io.BytesIO(second)).pages[0].extract_text()
