@@ -35,6 +35,7 @@ from bot.updates import ChatOrderedProcessor
 from db.engine import Database
 from handlers import (
     alerts,
+    arm_use,
     care,
     checkin,
     digest,
@@ -77,7 +78,7 @@ def register_handlers(app: RehabApp) -> None:
         "alerts": alerts.alerts,
         "digest": digest.digest, "group": groups.group_command, "safety": safety.safety_command,
         "careteam": invitations.invite_care_team, "patients": care.patients_command,
-        "report": report.report_command,
+        "report": report.report_command, "armuse": arm_use.arm_use_command,
         "help": help.help_command,
     }
     for name, callback in commands.items():
@@ -109,6 +110,7 @@ def register_handlers(app: RehabApp) -> None:
         (plan.on_put_back_tap, rf"^{plan.PUT_BACK}"),
         (care.on_tap, rf"^{care.PREFIX}"),
         (report.on_name_tap, r"^rpn:toggle$"),
+        (arm_use.on_tap, rf"^{arm_use.PREFIX}"),
     )
     for callback, pattern in buttons:
         app.add_handler(CallbackQueryHandler(callback, pattern=pattern))

@@ -35,6 +35,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("careteam", "patient"),
     Command("patients", "care"),
     Command("report", "any"),
+    Command("armuse", "patient"),
     Command("help"),
 )
 

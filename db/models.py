@@ -308,3 +308,19 @@ class CareChange(SQLModel, table=True):
     detail: str = Field(default="", max_length=200)
     reason: str | None = Field(default=None, max_length=64)
     created_at: datetime = _instant()  # type: ignore[assignment]
+
+
+class ArmUse(SQLModel, table=True):
+    """One answer of the monthly self-rated check of arm use: how much and how well the
+    affected arm was used for one everyday activity (our own items, 0–5)."""
+
+    __tablename__ = "arm_use"
+    __table_args__ = (UniqueConstraint("patient_id", "taken_on", "item", name="uq_arm_use"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    patient_id: int = Field(foreign_key="patient_profile.id", index=True, ondelete="CASCADE")
+    taken_on: date
+    item: str = Field(max_length=24)
+    amount: int | None = Field(default=None)  # 0 not at all … 5 as much as before; None: not sure
+    quality: int | None = Field(default=None)  # 0 not at all … 5 as well as before
+    answered_at: datetime = _instant()  # type: ignore[assignment]

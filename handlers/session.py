@@ -191,7 +191,9 @@ async def on_tap(update: Update, context: RehabContext) -> None:
                     stage_up=finished.stage_up, minutes=finished.minutes,
                     removed=finished.removed, kept_easy=finished.kept_easy,
                     goal_minutes=finished.goal_minutes,
-                    markup=keyboard([button(update, context, "session.progress", "prog:me")]))
+                    markup=keyboard([button(update, context, "session.progress", "prog:me")],
+                                    *([[button(update, context, "arm_use.offer", "au:start")]]
+                                      if finished.arm_use_due else [])))
     for key in finished.new_milestones:
         await reply(update, context, "milestones/reached", key=key,
                     n=(profile.id or 0) + finished.milestones_before,

@@ -200,3 +200,43 @@ async def test_the_patient_chooses_whether_their_name_is_on_reports(
     await ann.send("/report")
     second = emulator.world.files[ann.last.document["file_id"]].content
     assert "Home practice: Ann" in PdfReader(io.BytesIO(second)).pages[0].extract_text()
+
+
+async def test_the_monthly_arm_use_check_is_offered_answered_and_reported(
+        bot: LocalBot, emulator: Emulator) -> None:
+    ann = emulator.person("Ann")
+    await onboard(ann)
+    await ann.send("/armuse")
+    assert "How do you use your affected arm?" in ann.messages[-2].text
+    question, button = ann.find_button("3")
+    taps = 0
+    while "Thank you." not in (ann.last.text or "") and taps < 20:
+        text = ann.last.text
+        answer = "0 · not at all" if "spoon" in text and "How much" in text else (
+            "Not sure" if "sleeve" in text else "3")
+        await ann.press(answer)
+        taps += 1
+    assert taps == 11  # 6 activities x 2, less "how well" after a 0
+    done = ann.last.text
+    assert "How much you use your affected arm: 2.4 of 5" in done  # (3+3+0+3+3) / 5
+    assert "How well it moves: 3.0 of 5" in done
+    await ann.press_data(button["callback_data"], message=question)  # an old tap
+    assert "That step is already done ✓" in ann.toasts
+    await ann.send("/report")
+    pdf = emulator.world.files[ann.last.document["file_id"]].content
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert "how much 2.4, how well 3.0" in text.replace("\n", " ")
+
+
+async def test_the_check_is_offered_after_a_session_once_a_month(
+        bot: LocalBot, emulator: Emulator) -> None:
+    ann = emulator.person("Ann")
+    await onboard(ann)
+    await bot.advance(timedelta(days=8))
+    await ann.send("/today")
+    target = re.search(r"🎯 (?:\d+ × )?(\d+)", ann.last.text).group(1)
+    await ann.press(f"Done: {target}")
+    await ann.press("3 😐 OK")
+    replies = await ann.press("Stop for today")
+    summary = next(m for m in replies if "moves" in (m.text or ""))
+    assert "📋 6 questions about your arm" in [b["text"] for b in summary.inline_buttons]

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.flows.arm_use import history as arm_use_history
 from bot.flows.practice import minutes_of, pain_reports
 from bot.materials.catalogue import catalogue
 from bot.rules.exercises import REGIONS, Stage
@@ -49,6 +50,7 @@ class ReportData:
     family_members: int = 0
     cheers: int = 0
     pain_days: set[date] = field(default_factory=set)
+    arm_use: list[tuple[date, float | None, float | None]] = field(default_factory=list)
 
     @property
     def days_practised(self) -> int:
@@ -120,6 +122,7 @@ async def report_data(*, session: AsyncSession, profile: PatientProfile, patient
               if r.excluded and r.held_by_care and r.exercise_id in exercises],
         answers=dict(profile.safety_answers or {}), goal=profile.goal,
         goal_reached=profile.goal_reached_at is not None, goal_minutes=profile.goal_minutes,
-        family_members=len(members), cheers=cheers, pain_days={p.day for p in pains})
+        family_members=len(members), cheers=cheers, pain_days={p.day for p in pains},
+        arm_use=await arm_use_history(session=session, patient_id=profile.id))
 
 

@@ -11,6 +11,7 @@ from typing import Literal
 from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.flows.arm_use import is_due as arm_use_due
 from bot.flows.practice import (
     exercise,
     minutes_of,
@@ -71,6 +72,7 @@ class Finished:
     kept_easy: list[str] = field(default_factory=list)  # titles kept at their easiest
     minutes: int = 0  # about how long today's practice took, all sessions together
     goal_minutes: int = 0  # today's goal, growing week by week toward an hour
+    arm_use_due: bool = False  # time for the monthly arm-use check (optional)
 
 
 @dataclass
@@ -314,7 +316,9 @@ async def finish(*, session: AsyncSession, profile: PatientProfile, sess: Practi
                     stage_changed=stage_after != stage_before, new_milestones=list(new),
                     milestones_before=len(achieved), removed=removed_titles,
                     kept_easy=kept_easy, minutes=minutes,
-                    goal_minutes=profile.goal_minutes or daily_goal_minutes(weeks))
+                    goal_minutes=profile.goal_minutes or daily_goal_minutes(weeks),
+                    arm_use_due=bool(done) and await arm_use_due(session=session,
+                                                                 profile=profile, today=today))
 
 
 def _region_ok(index: int | None) -> bool:

@@ -132,6 +132,9 @@ def build_report(data: ReportData, *, labels: dict[str, str] | None = None) -> b
     _section(pdf, "Safety answers (entry check)")
     _lines(pdf, [f"{QUESTIONS.get(key, key)}: {ANSWERS.get(value, value)}"
                  for key, value in sorted(data.answers.items())] or ["Not answered yet."])
+    _section(pdf, "Use of the affected arm, self-rated each month (0 not at all – 5 as before)")
+    _lines(pdf, [f"{day:%d %b %Y}: how much {_score(amount)}, how well {_score(quality)}"
+                 for day, amount, quality in data.arm_use] or ["Not answered yet."])
     _section(pdf, "Goals")
     goal = (f"In their own words: {data.goal}" + (" (reached)" if data.goal_reached else "")
             if data.goal else "No goal set.")
@@ -140,6 +143,10 @@ def build_report(data: ReportData, *, labels: dict[str, str] | None = None) -> b
     _lines(pdf, [f"Family members following: {data.family_members}",
                  f"Cheers received in this period: {data.cheers}"])
     return bytes(pdf.output())
+
+
+def _score(value: float | None) -> str:
+    return f"{value:.1f}" if value is not None else "not sure"
 
 
 def _section(pdf: FPDF, title: str) -> None:

@@ -1,4 +1,5 @@
-"""care team: roles on links, the change log, notes and goals, alerts that wait for morning
+"""care team: roles on links, the change log, notes and goals, alerts that wait for morning,
+the monthly arm-use check
 
 Revision ID: 0006
 Revises: 0005
@@ -19,6 +20,21 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.create_table('arm_use',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('patient_id', sa.Integer(), nullable=False),
+    sa.Column('taken_on', sa.Date(), nullable=False),
+    sa.Column('item', sqlmodel.sql.sqltypes.AutoString(length=24), nullable=False),
+    sa.Column('amount', sa.Integer(), nullable=True),
+    sa.Column('quality', sa.Integer(), nullable=True),
+    sa.Column('answered_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['patient_id'], ['patient_profile.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('patient_id', 'taken_on', 'item', name='uq_arm_use')
+    )
+    with op.batch_alter_table('arm_use', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_arm_use_patient_id'), ['patient_id'], unique=False)
+
     op.create_table('care_change',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('patient_id', sa.Integer(), nullable=False),
@@ -80,3 +96,8 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_care_change_patient_id'))
 
     op.drop_table('care_change')
+
+    with op.batch_alter_table('arm_use', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_arm_use_patient_id'))
+
+    op.drop_table('arm_use')
