@@ -24,6 +24,7 @@ from bot.commands import COMMANDS
 from bot.context import RehabApp, RehabContext, Services
 from bot.flows.alerts import Quiet
 from bot.jobs.alerts import AlertSweeper
+from bot.jobs.care_reports import CareReports
 from bot.jobs.digests import Digester
 from bot.jobs.dispatch import DispatchConfig, Dispatcher
 from bot.jobs.outbox import AlertOutbox
@@ -201,6 +202,9 @@ def build_application(
     sweeper = AlertSweeper(database=lambda: services.db, quiet=services.extras["quiet"],
                            outbox=outbox)
     ticker.register("alerts", sweeper.tick)
+    reports = CareReports(database=lambda: services.db, texts=services.texts,
+                          default_zone=settings.default_timezone)
+    ticker.register("care_reports", reports.tick)
     app.bot_data["services"] = services
     register_handlers(app)
     if heartbeat:

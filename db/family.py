@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from sqlalchemy import func
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -151,12 +152,27 @@ async def get_cheer(*, session: AsyncSession, cheer_id: int) -> Cheer | None:
 # ---- alerts ----------------------------------------------------------------------------------
 async def claim_alert(*, session: AsyncSession, patient_id: int, member_id: int, kind: str,
                       episode: str, now: datetime, due_at: datetime | None = None,
-                      payload: dict[str, object] | None = None) -> bool:
+                      payload: dict[str, object] | None = None,
+                      delivered: bool = False) -> bool:
     """True the first time this member is told about this episode: the alert is queued, due
-    at ``due_at`` (now if not given), and delivered once by the outbox."""
+    at ``due_at`` (now if not given), and delivered once by the outbox (or, ``delivered``,
+    sent by the caller itself, such as a weekly report)."""
     return await insert_once(session=session, row=AlertSent(
         patient_id=patient_id, member_id=member_id, kind=kind, episode=episode, sent_at=now,
-        due_at=due_at or now, payload=payload))
+        due_at=due_at or now, payload=payload, delivered_at=now if delivered else None))
+
+
+async def care_links(*, session: AsyncSession
+                     ) -> list[tuple[FamilyLink, Person, PatientProfile, Person]]:
+    """Every active care-team link, with the member, the patient's profile and person."""
+    member, patient = aliased(Person), aliased(Person)
+    return list((await session.exec(
+        select(FamilyLink, member, PatientProfile, patient)
+        .join(member, col(member.id) == col(FamilyLink.member_id))
+        .join(PatientProfile, col(PatientProfile.id) == col(FamilyLink.patient_id))
+        .join(patient, col(patient.id) == col(PatientProfile.person_id))
+        .where(FamilyLink.role == "care", col(FamilyLink.revoked_at).is_(None))
+        .order_by(col(FamilyLink.id)))).all())
 
 
 async def alerted_since(*, session: AsyncSession, patient_id: int, member_id: int,

@@ -77,7 +77,7 @@ async def on_tap(update: Update, context: RehabContext) -> None:
             me.pending_action = f"note:{patient_id}"
             me.pending_until = now + timedelta(minutes=NOTE_MINUTES)
             session.add(me)
-        elif action == "a" and rest and rest[0] in ("pain", "stage", "quiet"):
+        elif action == "a" and rest and rest[0] in ("pain", "stage", "quiet", "report"):
             await flow.toggle_alert(session=session, found=found, what=rest[0])
         view = await flow.panel(session=session, found=found, now=now,
                                 default_zone=services.settings.default_timezone)
@@ -168,7 +168,9 @@ def _alerts_markup(update: Update, context: RehabContext, view: flow.Panel
         [button(update, context, "care.alert_quiet", f"{PREFIX}a:{pid}:quiet",
                 days=prefs.get("quiet_days"))],
         [button(update, context, "care.alert_stage", f"{PREFIX}a:{pid}:stage",
-                chosen=bool(prefs.get("stage")))])
+                chosen=bool(prefs.get("stage")))],
+        [button(update, context, "care.weekly_report", f"{PREFIX}a:{pid}:report",
+                day=prefs.get("report_day"))])
 
 
 async def _send_alerts(update: Update, context: RehabContext, view: flow.Panel, *,

@@ -240,3 +240,24 @@ async def test_the_check_is_offered_after_a_session_once_a_month(
     replies = await ann.press("Stop for today")
     summary = next(m for m in replies if "moves" in (m.text or ""))
     assert "📋 6 questions about your arm" in [b["text"] for b in summary.inline_buttons]
+
+
+async def test_a_weekly_report_on_the_day_the_therapist_chose(
+        bot: LocalBot, emulator: Emulator) -> None:
+    ann, lee = emulator.person("Ann"), emulator.person("Lee")
+    await onboard(ann)
+    await therapist_of(ann, lee)
+    await lee.send("/patients")
+    await lee.press("Ann")
+    await lee.press("Alerts")
+    await lee.press("A weekly report")
+    assert "✅ A report every Monday" in lee.buttons()
+    before = len([m for m in lee.messages if m.document is not None])
+    await bot.advance(timedelta(days=7, hours=1))  # today is a Monday, and the next one
+    reports = [m for m in lee.messages if m.document is not None][before:]
+    assert len(reports) == 2  # one a week, on Mondays, from 08:00
+    for report in reports:
+        sent = datetime.fromtimestamp(report.date, UTC).astimezone(ZoneInfo("Europe/London"))
+        assert sent.weekday() == 0 and sent.hour >= 8
+    await bot.advance(timedelta(days=2))
+    assert len([m for m in lee.messages if m.document is not None][before:]) == 2

@@ -182,6 +182,11 @@ async def toggle_alert(*, session: AsyncSession, found: Access, what: str) -> di
     prefs = dict(found.link.alert_prefs or {})
     if what in ("pain", "stage"):
         prefs[what] = not prefs.get(what)
+    elif what == "report":
+        days = [None, 0, 1, 2, 3, 4, 5, 6]
+        current = prefs.get("report_day")
+        prefs["report_day"] = days[(days.index(current) + 1) % len(days)
+                                   if current in days else 0]
     elif what == "quiet":
         steps = [None, 2, 3, 5, 7]
         current = prefs.get("quiet_days")
