@@ -261,3 +261,22 @@ async def test_a_weekly_report_on_the_day_the_therapist_chose(
         assert sent.weekday() == 0 and sent.hour >= 8
     await bot.advance(timedelta(days=2))
     assert len([m for m in lee.messages if m.document is not None][before:]) == 2
+
+
+async def test_a_hold_from_the_care_team_is_theirs_to_lift(
+        bot: LocalBot, emulator: Emulator) -> None:
+    ann, lee = emulator.person("Ann"), emulator.person("Lee")
+    await onboard(ann)
+    await therapist_of(ann, lee)
+    await lee.send("/patients")
+    await lee.press("Ann")
+    await lee.press("Hold or put back")
+    first = next(b for b in lee.buttons() if b.startswith("⏸ Hold: "))
+    title = first.removeprefix("⏸ Hold: ")
+    await lee.press(first)
+    assert f"{title} is on hold for Ann" in lee.last.text
+    assert f"Your care team put {title} on hold for now." in ann.last.text
+    await ann.send("/plan")
+    assert f"On hold from your care team: {title}" in ann.last.text
+    assert f"↩️ Put back: {title}" not in ann.buttons()  # the patient cannot lift it
+    assert f"<b>{title}</b>" not in (ann.last.html or "").split("On hold")[0]
