@@ -48,6 +48,7 @@ from handlers import (
     learn,
     onboarding,
     plan,
+    privacy,
     progress,
     reminders,
     report,
@@ -80,6 +81,7 @@ def register_handlers(app: RehabApp) -> None:
         "digest": digest.digest, "group": groups.group_command, "safety": safety.safety_command,
         "careteam": invitations.invite_care_team, "patients": care.patients_command,
         "report": report.report_command, "armuse": arm_use.arm_use_command,
+        "export": privacy.export_command, "delete": privacy.delete_command,
         "help": help.help_command,
     }
     for name, callback in commands.items():
@@ -112,6 +114,7 @@ def register_handlers(app: RehabApp) -> None:
         (care.on_tap, rf"^{care.PREFIX}"),
         (report.on_name_tap, r"^rpn:toggle$"),
         (arm_use.on_tap, rf"^{arm_use.PREFIX}"),
+        (privacy.on_tap, rf"^{privacy.PREFIX}"),
     )
     for callback, pattern in buttons:
         app.add_handler(CallbackQueryHandler(callback, pattern=pattern))

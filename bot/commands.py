@@ -36,6 +36,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("patients", "care"),
     Command("report", "any"),
     Command("armuse", "patient"),
+    Command("export", "any"),
+    Command("delete", "any"),
     Command("help"),
 )
 

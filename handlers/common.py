@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.error import Forbidden
+from telegram.error import BadRequest, Forbidden
 
 from bot.context import RehabContext
 from db import family
@@ -123,3 +123,18 @@ async def patient_person(context: RehabContext, patient_id: int
     """A patient's profile and person, read in a short transaction of its own."""
     async with context.services.db.session() as session:
         return await family.patient_person(session=session, patient_id=patient_id)
+
+
+async def edit_text(update: Update, text: str,
+                    markup: InlineKeyboardMarkup | None = None) -> bool:
+    """Edit the tapped message; False (and no error) if it already says exactly this, as after
+    a double tap, where Telegram answers "message is not modified"."""
+    query = update.callback_query
+    assert query is not None
+    try:
+        await query.edit_message_text(text, reply_markup=markup)
+    except BadRequest as exc:
+        if "not modified" in exc.message.lower():
+            return False
+        raise
+    return True
