@@ -64,15 +64,10 @@ async def on_tap(update: Update, context: RehabContext) -> None:
         return
     value = rules.NOT_SURE if raw == _UNSURE else int(raw)
     async with services.db.session() as session:
-        from db import patients
-
-        found = await patients.get_patient(session=session, telegram_id=update.effective_user.id)
-        day = (today_of(found[0], services.settings.default_timezone, services.clock.now())
-               if found else None)
-        step = (await flow.answer(session=session, telegram_id=update.effective_user.id,
-                                  day=day, item=item, part="amount" if code == "a" else "quality",
-                                  value=value, now=services.clock.now())
-                if day is not None else None)
+        step = await flow.answer(session=session, telegram_id=update.effective_user.id,
+                                 item=item, part="amount" if code == "a" else "quality",
+                                 value=value, now=services.clock.now(),
+                                 default_zone=services.settings.default_timezone)
     if step is None or not step.changed:  # not a patient, an old button or a double tap
         await query.answer(services.texts.label("checkin.old", lang_of(update, context)))
         return

@@ -147,13 +147,8 @@ async def _send_exercises(update: Update, context: RehabContext, view: flow.Pane
     pid = view.access.profile.id
     rows = [[button(update, context, "care.hold", f"{PREFIX}h:{pid}:{i.slot}",
                     title=exercises[i.exercise_id].title)] for i in view.plan.items]
-    async with context.services.db.session() as session:
-        from db import patients
-
-        doses = await patients.doses(session=session, patient_id=pid)  # type: ignore[arg-type]
-    rows += [[button(update, context, "care.restore", f"{PREFIX}r:{pid}:{d.slot_id}",
-                     title=exercises[d.exercise_id].title)]
-             for d in doses if d.excluded and d.exercise_id in exercises]
+    rows += [[button(update, context, "care.restore", f"{PREFIX}r:{pid}:{slot}", title=title)]
+             for slot, title in view.out]
     await reply(update, context, "care/exercises", patient=view.access.patient.first_name,
                 markup=keyboard(*rows))
 

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.flows.practice import today_of
 from bot.rules import arm_use as rules
 from db import patients
 from db.models import ArmUse, PatientProfile
@@ -61,14 +62,16 @@ async def step(*, session: AsyncSession, patient_id: int, day: date) -> Step:
                 rules.mean(q for _, q in answers.values()), previous[-1] if previous else None)
 
 
-async def answer(*, session: AsyncSession, telegram_id: int, day: date, item: str, part: str,
-                 value: int, now: datetime) -> Step | None:
-    """Store one answer if it answers the question being asked; None if not a patient. A
-    stale or repeated tap changes nothing and returns where the check stands."""
+async def answer(*, session: AsyncSession, telegram_id: int, item: str, part: str, value: int,
+                 now: datetime, default_zone: str) -> Step | None:
+    """Store one answer (on the patient's own day) if it answers the question being asked;
+    None if not a patient. A stale or repeated tap changes nothing and returns where the
+    check stands."""
     found = await patients.get_patient(session=session, telegram_id=telegram_id)
     if found is None or found[1].id is None:
         return None
     patient_id = found[1].id
+    day = today_of(found[0], default_zone, now)
     answers = await _answers(session, patient_id, day)
     if rules.next_question(answers) == (item, part) and (
             value in rules.SCALE or value == rules.NOT_SURE):

@@ -51,6 +51,7 @@ class Panel:
     removed: list[str] = field(default_factory=list)
     held: list[str] = field(default_factory=list)
     changes: list[CareChange] = field(default_factory=list)
+    out: list[tuple[str, str]] = field(default_factory=list)  # (slot, title) taken out
 
 
 async def access(*, session: AsyncSession, telegram_id: int, patient_id: int) -> Access | None:
@@ -97,7 +98,9 @@ async def panel(*, session: AsyncSession, found: Access, now: datetime,
                  if r.excluded and not r.held_by_care and r.exercise_id in exercises],
         held=[exercises[r.exercise_id].title for r in rows
               if r.excluded and r.held_by_care and r.exercise_id in exercises],
-        changes=(await care.changes_of(session=session, patient_id=profile.id))[-5:])
+        changes=(await care.changes_of(session=session, patient_id=profile.id))[-5:],
+        out=[(r.slot_id, exercises[r.exercise_id].title) for r in rows
+             if r.excluded and r.exercise_id in exercises])
 
 
 async def _log(session: AsyncSession, found: Access, kind: str, detail: str,
