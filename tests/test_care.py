@@ -64,7 +64,7 @@ async def test_the_whole_care_loop(bot: LocalBot, emulator: Emulator) -> None:
     await lee.press("Ann")
     panel = lee.last.text
     assert "Level: shoulder" in panel and "Taken out after pain: Wrist lift" in panel
-    assert "swallow yes" in panel  # the entry check answers
+    assert "safe to eat and drink: yes" in panel  # the entry check answers
 
     await lee.press("Set level")
     await lee.press("elbow")
