@@ -138,3 +138,14 @@ async def edit_text(update: Update, text: str,
             return False
         raise
     return True
+
+
+MAX_ID = 2**63 - 1  # the largest id a database row can have (BIGINT)
+
+
+def record_id(text: str) -> int:
+    """An id from callback data, never trusted: plain digits within a database integer;
+    anything else raises ValueError like ``int()`` (a forged 2**63 would otherwise overflow)."""
+    if not text.isdigit() or len(text) > 19 or int(text) > MAX_ID:
+        raise ValueError(f"not an id: {text[:20]!r}")
+    return int(text)

@@ -20,6 +20,7 @@ from handlers.common import (
     lang_of,
     notify,
     patient_person,
+    record_id,
     render,
     reply,
 )
@@ -67,7 +68,7 @@ async def on_link_tap(update: Update, context: RehabContext) -> None:
     services = context.services
     parts = query.data.split(":")
     try:
-        link_id = int(parts[2])
+        link_id = record_id(parts[2])
     except (IndexError, ValueError):
         await query.answer()
         return
@@ -108,7 +109,7 @@ async def on_cheer_tap(update: Update, context: RehabContext) -> None:
     services = context.services
     parts = query.data.split(":")
     try:
-        patient_id = int(parts[1])
+        patient_id = record_id(parts[1])
     except (IndexError, ValueError):
         await query.answer()
         return
@@ -196,7 +197,7 @@ async def on_thanks_tap(update: Update, context: RehabContext) -> None:
     assert query is not None and query.data is not None
     services = context.services
     try:
-        cheer_id = int(query.data.split(":")[1])
+        cheer_id = record_id(query.data.split(":")[1])
     except (IndexError, ValueError):
         await query.answer()
         return

@@ -21,6 +21,7 @@ from handlers.common import (
     lang_of,
     notify,
     ready_patient,
+    record_id,
     render,
     reply,
 )
@@ -83,7 +84,7 @@ async def on_invite_tap(update: Update, context: RehabContext) -> None:
     services = context.services
     parts = query.data.split(":")
     try:
-        invitation_id = int(parts[2])
+        invitation_id = record_id(parts[2])
     except (IndexError, ValueError):
         await query.answer()
         return

@@ -15,7 +15,16 @@ from bot.rules.exercises import Stage
 from bot.rules.stats import Progress
 from db import family, patients
 from db.models import PatientProfile
-from handlers.common import button, current_person, keyboard, lang_of, not_ready, render, reply
+from handlers.common import (
+    button,
+    current_person,
+    keyboard,
+    lang_of,
+    not_ready,
+    record_id,
+    render,
+    reply,
+)
 
 
 async def show_progress(update: Update, context: RehabContext) -> None:
@@ -83,7 +92,7 @@ async def on_progress_tap(update: Update, context: RehabContext) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     try:
-        patient_id = int(query.data.split(":")[2])
+        patient_id = record_id(query.data.split(":")[2])
     except (IndexError, ValueError):
         await query.answer()
         return

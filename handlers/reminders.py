@@ -21,6 +21,7 @@ from handlers.common import (
     keyboard,
     lang_of,
     ready_patient,
+    record_id,
     render,
     reply,
 )
@@ -115,7 +116,7 @@ async def on_remind_tap(update: Update, context: RehabContext) -> None:
         await remind(update, context)
         return
     try:
-        reminder_id = int(parts[2])
+        reminder_id = record_id(parts[2])
     except (IndexError, ValueError):
         await query.answer()
         return
@@ -274,7 +275,7 @@ async def on_prompt_tap(update: Update, context: RehabContext) -> None:
     lang = lang_of(update, context)
     parts = query.data.split(":")
     try:
-        prompt_id = int(parts[1])
+        prompt_id = record_id(parts[1])
         minutes = int(parts[2]) if parts[0] == "snz" else 0
     except (IndexError, ValueError):
         await query.answer()

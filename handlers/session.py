@@ -15,7 +15,16 @@ from bot.rules.exercises import REGIONS, Stage
 from db.models import PracticeSession
 from handlers import safety
 from handlers.alerts import pain_alert, stage_alert
-from handlers.common import button, clear_buttons, keyboard, lang_of, not_ready, render, reply
+from handlers.common import (
+    button,
+    clear_buttons,
+    keyboard,
+    lang_of,
+    not_ready,
+    record_id,
+    render,
+    reply,
+)
 from handlers.groups import tell_groups
 from handlers.pain import region_names, tell_pain
 from handlers.plan import safety_line
@@ -124,7 +133,8 @@ def parse_tap(data: str) -> flow.Tap | None:
     """``s:<session>:<step>:<action>[:<value>]``; anything else is not a tap we made."""
     try:
         sid_text, pos_text, action, *rest = data.removeprefix(PREFIX).split(":")
-        return flow.Tap(int(sid_text), int(pos_text), action, int(rest[0]) if rest else None)
+        return flow.Tap(record_id(sid_text), record_id(pos_text), action,
+                        record_id(rest[0]) if rest else None)
     except ValueError:
         return None
 
