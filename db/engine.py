@@ -23,7 +23,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def make_engine(url: str, *, schema: str | None = None, echo: bool = False) -> AsyncEngine:
     """An engine for ``url``; ``schema`` (PostgreSQL only) isolates a test's tables."""
-    kwargs: dict[str, Any] = {"echo": echo}
+    # hide_parameters: a database error's log line never carries the values (names, ids)
+    kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"timeout": 10}
     else:

@@ -8,6 +8,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.models import Person
+from db.once import insert_once
 
 SEEN_RESOLUTION = timedelta(minutes=15)  # last_seen_at is kept to about this precision
 
@@ -29,6 +30,7 @@ async def touch_person(
 
     Writing again also makes a person active again after they had blocked the bot.
     """
+    language_code = language_code[:16] if language_code else language_code  # fits the column
     person = await get_person(session=session, telegram_id=telegram_id)
     if person is None:
         person = Person(
@@ -38,9 +40,11 @@ async def touch_person(
             created_at=now,
             last_seen_at=now,
         )
-        session.add(person)
-        await session.flush()
-        return person
+        if await insert_once(session=session, row=person):
+            return person
+        # the same person's update in another chat made them meanwhile: use that row
+        person = await get_person(session=session, telegram_id=telegram_id)
+        assert person is not None
     stale = person.last_seen_at is None or now - person.last_seen_at > SEEN_RESOLUTION
     if (stale or not person.active or person.first_name != first_name[:128]
             or person.language_code != language_code):
