@@ -18,6 +18,7 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
 from bot.clock import Clock, SystemClock
 from bot.commands import COMMANDS
@@ -32,6 +33,7 @@ from bot.jobs.pacing import PriorityPacer
 from bot.jobs.scheduling import Ticker
 from bot.materials.texts import Texts, texts
 from bot.settings import Settings
+from bot.telegram_client import RehabBot
 from bot.updates import ChatOrderedProcessor
 from db.engine import Database
 from handlers import (
@@ -169,15 +171,18 @@ def build_application(
 ) -> RehabApp:
     """Build the bot. Without ``database`` it opens ``settings.database_url`` in post_init."""
     context_types = ContextTypes(context=RehabContext)
+    client = RehabBot(  # the builder's own defaults, with our forgiving edits and answers
+        token=token, base_url=settings.telegram_api_base_url,
+        base_file_url=file_url(settings.telegram_api_base_url),
+        defaults=Defaults(parse_mode=ParseMode.HTML, tzinfo=UTC),
+        rate_limiter=pacer or PriorityPacer(),
+        request=HTTPXRequest(connection_pool_size=256),
+        get_updates_request=HTTPXRequest(connection_pool_size=1))
     app: RehabApp = (
         ApplicationBuilder()
-        .token(token)
-        .base_url(settings.telegram_api_base_url)
-        .base_file_url(file_url(settings.telegram_api_base_url))
-        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=UTC))
+        .bot(client)
         .context_types(context_types)
         .concurrent_updates(update_processor or ChatOrderedProcessor())
-        .rate_limiter(pacer or PriorityPacer())
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .build()

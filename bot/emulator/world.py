@@ -183,6 +183,9 @@ class World:
         self.bot_name = bot_name
         self.monotonic = monotonic
         self.wall = wall
+        # seconds by which a button press reaches the bot late (it was down or busy): past 15
+        # minutes Telegram no longer takes an answer to it ("query is too old")
+        self.presses_late_by = 0.0
         self.users: dict[int, User] = {}
         self.chats: dict[int, Chat] = {}
         self.messages: dict[tuple[int, int], Message] = {}
@@ -314,7 +317,7 @@ class World:
             user=user,
             message=message,
             data=data,
-            created=self.monotonic(),
+            created=self.monotonic() - self.presses_late_by,
         )
         self.callback_queries[query.id] = query
         payload = {
