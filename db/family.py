@@ -237,3 +237,13 @@ async def patient_person(*, session: AsyncSession, patient_id: int
         return None
     person = await session.get(Person, profile.person_id)
     return (profile, person) if person is not None else None
+
+
+async def end_group(*, session: AsyncSession, chat_id: int, now: datetime) -> bool:
+    """A group removed the bot (or refuses it): its link ends. True if one was live."""
+    link = await group_by_chat(session=session, chat_id=chat_id)
+    if link is None or link.revoked_at is not None:
+        return False
+    link.revoked_at = now
+    session.add(link)
+    return True

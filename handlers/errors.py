@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
+from telegram.constants import ChatType
 from telegram.error import Forbidden, TelegramError
 
 from bot.context import RehabContext
+from db.family import end_group
 from db.people import mark_inactive
 from handlers.common import reply
 
@@ -18,10 +20,16 @@ async def on_error(update: object, context: RehabContext) -> None:
     """No internals reach the user; no message text or health data reaches the log."""
     error = context.error
     update_id = update.update_id if isinstance(update, Update) else None
-    if isinstance(error, Forbidden) and isinstance(update, Update) and update.effective_user:
-        log.info("update %s: the person blocked the bot; marked inactive", update_id)
+    if isinstance(error, Forbidden) and isinstance(update, Update) and update.effective_chat:
+        chat = update.effective_chat
         async with context.services.db.session() as session:
-            await mark_inactive(session=session, telegram_id=update.effective_user.id)
+            if chat.type == ChatType.PRIVATE and update.effective_user:
+                log.info("update %s: the person blocked the bot; marked inactive", update_id)
+                await mark_inactive(session=session, telegram_id=update.effective_user.id)
+            else:  # a group that removed the bot: its link ends, nobody is marked
+                log.info("update %s: a group refused the bot; its link ended", update_id)
+                await end_group(session=session, chat_id=chat.id,
+                                now=context.services.clock.now())
         return
     log.error("update %s failed: %s", update_id, type(error).__name__,
               exc_info=(type(error), error, error.__traceback__) if error else None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from telegram import Update
 from telegram.constants import ChatType
-from telegram.error import TelegramError
+from telegram.error import Forbidden, TelegramError
 
 from bot.context import RehabContext
 from bot.flows import family as flow
@@ -83,5 +83,9 @@ async def tell_groups(context: RehabContext, patient_id: int, template: str,
     for group in groups:
         try:
             await context.bot.send_message(group.chat_id, text, rate_limit_args={"bulk": True})
+        except Forbidden:  # the bot was removed from the group: that link ends
+            async with services.db.session() as session:
+                await family.end_group(session=session, chat_id=group.chat_id,
+                                       now=services.clock.now())
         except TelegramError:
             continue

@@ -1,0 +1,33 @@
+"""A family group that removes the bot: its link ends, and nobody is marked as having blocked
+the bot (before, the sender of a group message was marked inactive)."""
+
+from __future__ import annotations
+
+import re
+
+from sqlmodel import select
+
+from bot.emulator import Emulator
+from bot.local import LocalBot
+from db.models import GroupLink, Person
+from tests.journey import onboard
+
+
+async def test_a_group_that_removed_the_bot_loses_its_link_and_marks_nobody(
+        bot: LocalBot, emulator: Emulator) -> None:
+    ann, ben = emulator.person("Ann"), emulator.person("Ben")
+    await onboard(ann)
+    await ben.send("/start")
+    group = emulator.world.add_group("The Smiths")
+    code = re.search(r"/link ([A-Z0-9]{8})", (await ann.send("/group"))[0].text).group(1)
+    in_group = ben.in_chat(group)
+    await in_group.send(f"/link {code}")
+    group.bot_member = False  # the group removes the bot
+    await in_group.send("/link ABCDEFGH")  # the reply to the group is refused (403)
+    await ann.send("did 120")  # a milestone the group would have heard about
+    await ann.press("Save it")
+    async with bot.services.db.session() as session:
+        links = (await session.exec(select(GroupLink))).all()
+        people = (await session.exec(select(Person))).all()
+    assert [link.revoked_at is not None for link in links] == [True]
+    assert all(p.active for p in people)  # Ben wrote in the group; he blocked nothing
