@@ -247,3 +247,16 @@ async def end_group(*, session: AsyncSession, chat_id: int, now: datetime) -> bo
     link.revoked_at = now
     session.add(link)
     return True
+
+
+async def live_invitations(*, session: AsyncSession, patient_id: int, now: datetime) -> int:
+    """Invite links (family or care team) not used and not expired yet."""
+    return int((await session.exec(select(func.count()).select_from(Invitation).where(
+        Invitation.patient_id == patient_id, col(Invitation.kind).in_(("family", "care")),
+        col(Invitation.used_at).is_(None), col(Invitation.expires_at) > now))).one())
+
+
+async def link_count(*, session: AsyncSession, patient_id: int) -> int:
+    """People who follow a patient now, family and care team together."""
+    return int((await session.exec(select(func.count()).select_from(FamilyLink).where(
+        FamilyLink.patient_id == patient_id, col(FamilyLink.revoked_at).is_(None)))).one())

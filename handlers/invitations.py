@@ -47,7 +47,16 @@ async def _invite(update: Update, context: RehabContext, kind: str) -> None:
     async with services.db.session() as session:
         token = rules.new_token()
         now = services.clock.now()
-        await family.add_invitation(session=session, patient_id=found[1].id,  # type: ignore[arg-type]
+        patient_id: int = found[1].id  # type: ignore[assignment]
+        if await family.link_count(session=session, patient_id=patient_id) >= \
+                rules.MAX_FOLLOWERS:
+            await reply(update, context, "family/too_many_people", limit=rules.MAX_FOLLOWERS)
+            return
+        if await family.live_invitations(session=session, patient_id=patient_id, now=now) >= \
+                rules.MAX_LIVE_INVITES:
+            await reply(update, context, "family/too_many_links", limit=rules.MAX_LIVE_INVITES)
+            return
+        await family.add_invitation(session=session, patient_id=patient_id,
                                     token_hash=rules.secret_hash(token), kind=kind,
                                     now=now, expires_at=now + rules.INVITE_TTL)
     link = rules.invite_link(context.bot.username, token)

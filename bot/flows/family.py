@@ -90,10 +90,14 @@ async def answer_invitation(*, session: AsyncSession, telegram_id: int, invitati
     kind = invitation.kind
     if not accept:
         return Answered(None, "declined", me, kind=kind)
+    existing = await family.active_link(session=session, patient_id=invitation.patient_id,
+                                        member_id=me.id, role=kind)
+    if existing is None and await family.link_count(
+            session=session, patient_id=invitation.patient_id) >= rules.MAX_FOLLOWERS:
+        return Answered("full")
     invitation.used_at = now
     session.add(invitation)
-    if await family.active_link(session=session, patient_id=invitation.patient_id,
-                                member_id=me.id, role=kind) is None:
+    if existing is None:
         await family.add_link(session=session, patient_id=invitation.patient_id,
                               member_id=me.id, now=now, role=kind)
     if kind == "family":

@@ -22,6 +22,8 @@ GROUP_CODE_TTL = timedelta(hours=1)
 TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 GROUP_CODE_SHAPE = re.compile(r"^[A-Z0-9]{8}$")
 CHEER_MAX = 200
+MAX_LIVE_INVITES = 5  # links waiting to be opened, at once
+MAX_FOLLOWERS = 20  # family and care team together: every list stays short enough to read
 DEFAULT_DIGEST_DAY = 6  # Sunday
 DEFAULT_DIGEST_TIME = "18:00"
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
