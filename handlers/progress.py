@@ -114,6 +114,9 @@ async def show_patient_progress(update: Update, context: RehabContext, patient_i
         found = await family.patient_person(session=session, patient_id=patient_id)
         assert found is not None
         profile, patient = found
+        if not patient.active:  # they blocked the bot: sharing pauses until they come back
+            await reply(update, context, "family/paused", patient=patient.first_name)
+            return
         today = today_of(patient, services.settings.default_timezone, services.clock.now())
         progress = await patient_progress(session=session, profile=profile, today=today)
     await send_progress(update, context, chat_id=update.effective_chat.id,  # type: ignore[union-attr]

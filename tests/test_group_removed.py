@@ -31,3 +31,30 @@ async def test_a_group_that_removed_the_bot_loses_its_link_and_marks_nobody(
         people = (await session.exec(select(Person))).all()
     assert [link.revoked_at is not None for link in links] == [True]
     assert all(p.active for p in people)  # Ben wrote in the group; he blocked nothing
+
+
+async def test_a_patient_who_blocks_the_bot_is_not_shared_until_they_come_back(
+        bot: LocalBot, emulator: Emulator) -> None:
+    from datetime import timedelta
+
+    from tests.test_family import invite_link, join
+
+    ann, ben = emulator.person("Ann"), emulator.person("Ben")
+    await onboard(ann)
+    await join(ben, await invite_link(ann))
+    await ann.send("/alerts")
+    await ann.press("No session for a few days")
+    ann.block()
+    await ben.send("/family")
+    await ben.press("Cheer Ann")
+    await ben.press("You can do this! 💪")  # delivering it finds Ann has blocked the bot
+    await ben.send("/progress")
+    assert "sharing is paused" in ben.last.text
+    before = len(ben.messages)
+    await bot.advance(timedelta(days=7))  # a Sunday digest and a quiet spell pass
+    assert not [m for m in ben.messages[before:] if "Ann" in (m.text or "")]
+    ann.user.blocked_bot = False
+    await ann.send("/start")  # Ann comes back
+    await ben.send("/progress")
+    assert "Your progress" in ben.messages[-2].text or "Ann" in ben.messages[-2].text
+    assert "sharing is paused" not in ben.messages[-2].text

@@ -56,6 +56,8 @@ async def queue_pain(*, session: AsyncSession, profile: PatientProfile, patient:
     """Pain that needs the care team (two of three days in a region, or a lot): family who
     opted in (``/alerts``) and care-team members who chose pain alerts, once per episode."""
     assert profile.id is not None
+    if not patient.active:
+        return 0  # they blocked the bot: sharing pauses
     queued = 0
     values = {"patient": patient.first_name, "regions": regions, "severe": severe}
     if profile.alert_pain:
@@ -91,10 +93,12 @@ async def queue_quiet(*, session: AsyncSession, profile: PatientProfile, patient
                       last_practice: date | None, since: date, today: date, now: datetime,
                       quiet: Quiet) -> int:
     """No practice for N days: family (the patient's choice of N) and care-team members (each
-    their own N), once per quiet spell."""
+    their own N), once per quiet spell. Nothing while the patient has blocked the bot."""
     from bot.rules.family import inactivity_episode
 
     assert profile.id is not None
+    if not patient.active:
+        return 0
     queued = 0
     if profile.alert_inactive_days:
         episode = inactivity_episode(last_practice=last_practice, since=since, today=today,

@@ -108,7 +108,9 @@ class Digester:
         subjects: list[tuple[PatientProfile, Person, bool]] = []
         if own is not None and own[1].onboarding_step == "done":
             subjects.append((own[1], own[0], True))
-        subjects += [(profile, patient, False) for _, profile, patient in following]
+        # a patient who blocked the bot shares nothing until they come back
+        subjects += [(profile, patient, False) for _, profile, patient in following
+                     if patient.active]
         for profile, patient, is_own in subjects:
             targets = [person.telegram_id]
             if is_own:
