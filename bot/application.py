@@ -7,6 +7,7 @@ from datetime import UTC, timedelta
 
 from telegram import BotCommand, Update
 from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import (
     ApplicationBuilder,
     BaseUpdateProcessor,
@@ -130,12 +131,17 @@ def register_handlers(app: RehabApp) -> None:
 
 
 async def set_commands(app: RehabApp) -> None:
-    """Publish the command menu, in every language we have."""
+    """Publish the command menu, in every language we have. A menu Telegram refuses is one
+    log line: the bot works without it, and the next start tries again."""
     services: Services = app.bot_data["services"]
     for lang in sorted(services.texts.languages):
         commands = [BotCommand(c.name, services.texts.label(f"commands.{c.name}", lang))
                     for c in COMMANDS]
-        await app.bot.set_my_commands(commands, language_code=None if lang == "en" else lang)
+        try:
+            await app.bot.set_my_commands(commands, language_code=None if lang == "en" else lang)
+        except TelegramError as exc:
+            logging.getLogger(__name__).warning(
+                "the command menu (%s) was not set: %s", lang, type(exc).__name__)
 
 
 async def _post_init(app: RehabApp) -> None:

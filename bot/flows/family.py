@@ -132,8 +132,9 @@ async def link_group(*, session: AsyncSession, code: str, chat_id: int,
     if problem is not None:
         return problem, None
     assert invitation is not None
+    if await family.group_by_chat(session=session, chat_id=chat_id) is not None:
+        return "group_taken", None  # one patient per group; the code stays unused
     invitation.used_at = now
     session.add(invitation)
-    if await family.group_by_chat(session=session, chat_id=chat_id) is None:
-        session.add(GroupLink(patient_id=invitation.patient_id, chat_id=chat_id, created_at=now))
+    session.add(GroupLink(patient_id=invitation.patient_id, chat_id=chat_id, created_at=now))
     return None, invitation.patient_id

@@ -295,3 +295,26 @@ async def test_pain_on_the_same_exercise_twice_takes_it_out_and_says_so(
     async with database.session() as session:
         rows = await patients.doses(session=session, patient_id=patient_id)
     assert any(r.excluded and r.exercise_id == first for r in rows)
+
+
+async def test_a_group_linked_to_one_patient_refuses_another_and_keeps_the_code(
+        database: Database) -> None:
+    ann = await _patient(database)
+    cy = await _patient(database, telegram_id=SAM)
+    codes = {}
+    for patient_id in (ann, cy):
+        codes[patient_id] = family_rules.new_group_code()
+        async with database.session() as session:
+            await family.add_invitation(
+                session=session, patient_id=patient_id,
+                token_hash=family_rules.secret_hash(codes[patient_id]), kind="group", now=NOW,
+                expires_at=NOW + family_rules.GROUP_CODE_TTL)
+    async with database.session() as session:
+        assert await family_flow.link_group(session=session, code=codes[ann], chat_id=-5,
+                                            now=NOW) == (None, ann)
+    async with database.session() as session:
+        assert await family_flow.link_group(session=session, code=codes[cy], chat_id=-5,
+                                            now=NOW) == ("group_taken", None)
+    async with database.session() as session:  # Cy's code was not used up
+        assert await family_flow.link_group(session=session, code=codes[cy], chat_id=-6,
+                                            now=NOW) == (None, cy)
