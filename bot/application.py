@@ -33,6 +33,7 @@ from bot.jobs.outbox import AlertOutbox
 from bot.jobs.pacing import PriorityPacer
 from bot.jobs.scheduling import Ticker
 from bot.materials.texts import Texts, texts
+from bot.rules.flood import RateLimit
 from bot.settings import Settings
 from bot.telegram_client import RehabBot
 from bot.updates import ChatOrderedProcessor
@@ -45,6 +46,7 @@ from handlers import (
     digest,
     errors,
     family_view,
+    flood,
     groups,
     help,
     invitations,
@@ -70,6 +72,7 @@ def file_url(base_url: str) -> str:
 
 def register_handlers(app: RehabApp) -> None:
     """Every handler, top to bottom. Group -1 runs before all others for every update."""
+    app.add_handler(TypeHandler(Update, flood.rate_limit), group=-2)  # one person's flood
     app.add_handler(TypeHandler(Update, track_person), group=-1)
     private = filters.ChatType.PRIVATE  # health data is never shown in a group by a command
 
@@ -197,6 +200,7 @@ def build_application(
                         database=database)
     ticker = Ticker()
     services.extras["ticker"] = ticker
+    services.extras["rate_limit"] = RateLimit(limit=settings.rate_limit)
     quiet_start, quiet_end = settings.quiet_window
     dispatcher = Dispatcher(
         database=lambda: services.db, texts=services.texts,

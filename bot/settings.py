@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     tick_seconds: float = Field(default=20.0, gt=0, le=3600)
     reminder_grace_minutes: int = Field(default=120, ge=0, le=7 * 24 * 60)
+    # updates one person may send in 10 seconds before "one moment" (0: no limit)
+    rate_limit: int = Field(default=20, ge=0, le=10_000)
     quiet_hours: str = "21:00-08:00"
 
     @field_validator("quiet_hours")
@@ -148,6 +150,8 @@ _MESSAGES = {
     "reminder_grace_minutes": "Setting REMINDER_GRACE_MINUTES must be a whole number of minutes "
     "from 0 to 10080.",
     "quiet_hours": "Setting QUIET_HOURS must look like 21:00-08:00.",
+    "rate_limit": "Setting RATE_LIMIT must be a whole number of updates per 10 seconds, from 0 "
+    "(no limit) to 10000.",
 }
 
 

@@ -1,16 +1,21 @@
-"""How updates are processed: concurrently across chats, in order within one chat.
+"""How updates are processed: concurrently across chats, in order within one chat, fairly.
 
 Two taps from the same person never race each other (so a double press is seen as a double
-press), while a slow reply to one person never holds up another. The processor also lets a
-caller wait until a given update has been handled, which the tests and the sandbox use instead
-of sleeping.
+press), while a slow reply to one person never holds up another. A chat takes its turn in its
+own queue *before* it takes one of the shared slots, so one chat's flood waits in its own
+queue instead of filling every slot; and a chat with too many updates waiting drops the
+newest (a flood, not a person: ``bot.flood`` answers a person who sends fast). The processor
+also lets a caller wait until a given update has been handled, which the tests and the sandbox
+use instead of sleeping.
 """
 
 from __future__ import annotations
 
 import asyncio
+import inspect
+import logging
 import weakref
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Awaitable
 from typing import Any
 
@@ -18,13 +23,20 @@ from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
 _REMEMBERED = 10_000
+MAX_PENDING_PER_CHAT = 50  # updates of one chat waiting their turn; more are dropped
+
+log = logging.getLogger(__name__)
 
 
 class ChatOrderedProcessor(BaseUpdateProcessor):
     """Serialise updates per chat; run different chats side by side."""
 
-    def __init__(self, max_concurrent_updates: int = 256) -> None:
+    def __init__(self, max_concurrent_updates: int = 256,
+                 max_pending_per_chat: int = MAX_PENDING_PER_CHAT) -> None:
         super().__init__(max_concurrent_updates)
+        self.max_pending_per_chat = max_pending_per_chat
+        self._pending: Counter[object] = Counter()
+        self.dropped = 0
         self._locks: weakref.WeakValueDictionary[object, asyncio.Lock] = (
             weakref.WeakValueDictionary()
         )
@@ -40,18 +52,45 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
                 return ("user", update.effective_user.id)
         return ("other", id(update))
 
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        key = self._key(update)
+    def _lock(self, key: object) -> asyncio.Lock:
         lock = self._locks.get(key)
         if lock is None:
             lock = asyncio.Lock()
             self._locks[key] = lock
+        return lock
+
+    async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """The chat's own turn first, then a shared slot: a flooding chat queues behind
+        itself, never in front of everyone else."""
+        key = self._key(update)
         try:
-            async with lock:
-                await coroutine
+            if self._pending[key] >= self.max_pending_per_chat:
+                self.dropped += 1
+                if inspect.iscoroutine(coroutine):
+                    coroutine.close()
+                log.info("a chat has %d updates waiting; one more was dropped",
+                         self._pending[key])
+                return
+            self._pending[key] += 1
+            lock = self._lock(key)
+            try:
+                await lock.acquire()
+            finally:
+                self._pending[key] -= 1
+                if self._pending[key] <= 0:
+                    del self._pending[key]
+            try:
+                async with self._semaphore:
+                    await coroutine
+            finally:
+                lock.release()
         finally:
             if isinstance(update, Update):
                 await self._mark_done(update.update_id)
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Unused: :meth:`process_update` orders and limits updates itself."""
+        await coroutine
 
     async def _mark_done(self, update_id: int) -> None:
         condition = self._cond()

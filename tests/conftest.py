@@ -74,7 +74,10 @@ async def emulator(clock: FakeClock) -> AsyncIterator[Emulator]:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(_env_file=None, database_url=f"sqlite+aiosqlite:///{tmp_path / 'unused.db'}")
+    # journeys drive hundreds of updates at one pretend instant: the rate limit has its own
+    # tests (tests/test_flood.py), and is off here
+    return Settings(_env_file=None, database_url=f"sqlite+aiosqlite:///{tmp_path / 'unused.db'}",
+                    rate_limit=0)
 
 
 @pytest.fixture
