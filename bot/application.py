@@ -12,6 +12,7 @@ from telegram.ext import (
     ApplicationBuilder,
     BaseUpdateProcessor,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     ContextTypes,
     Defaults,
@@ -51,6 +52,7 @@ from handlers import (
     help,
     invitations,
     learn,
+    membership,
     onboarding,
     plan,
     privacy,
@@ -125,6 +127,11 @@ def register_handlers(app: RehabApp) -> None:
     for callback, pattern in buttons:
         app.add_handler(CallbackQueryHandler(callback, pattern=pattern))
     app.add_handler(CallbackQueryHandler(help.unknown_button))  # anything else: forged or old
+
+    # What Telegram says about the bot's place in a chat: blocked, removed, a supergroup now.
+    app.add_handler(ChatMemberHandler(membership.on_my_chat_member,
+                                      ChatMemberHandler.MY_CHAT_MEMBER))
+    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, membership.on_migrate))
 
     # Messages in private chats: a shared location (time zone), free text, unknown commands.
     app.add_handler(MessageHandler(private & filters.LOCATION, onboarding.on_location))

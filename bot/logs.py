@@ -33,6 +33,16 @@ class RedactSecrets(logging.Filter):
         return True
 
 
+class DropUpdateData(logging.Filter):
+    """python-telegram-bot logs an update it cannot parse whole ("Received data was …"):
+    names and message texts. Keep the line, drop the data."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if "Received data was" in str(record.msg):
+            record.msg, record.args = "Error while parsing updates (the data is not logged)", None
+        return True
+
+
 def configure_logging(level: str, *, secrets: list[str] | None = None) -> None:
     """Send log lines to stderr at ``level``, with ``secrets`` redacted."""
     root = logging.getLogger()
@@ -40,6 +50,7 @@ def configure_logging(level: str, *, secrets: list[str] | None = None) -> None:
         root.removeHandler(handler)
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(DropUpdateData())
     handler.addFilter(RedactSecrets(secrets or []))
     root.addHandler(handler)
     root.setLevel(level)

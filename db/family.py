@@ -260,3 +260,13 @@ async def link_count(*, session: AsyncSession, patient_id: int) -> int:
     """People who follow a patient now, family and care team together."""
     return int((await session.exec(select(func.count()).select_from(FamilyLink).where(
         FamilyLink.patient_id == patient_id, col(FamilyLink.revoked_at).is_(None)))).one())
+
+
+async def move_group(*, session: AsyncSession, old_chat_id: int, new_chat_id: int) -> bool:
+    """A group became a supergroup with a new id: its link follows it."""
+    link = await group_by_chat(session=session, chat_id=old_chat_id)
+    if link is None:
+        return False
+    link.chat_id = new_chat_id
+    session.add(link)
+    return True

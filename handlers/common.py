@@ -132,12 +132,12 @@ async def edit_text(update: Update, text: str,
     query = update.callback_query
     assert query is not None
     try:
-        await query.edit_message_text(text, reply_markup=markup)
+        edited = await query.edit_message_text(text, reply_markup=markup)
     except BadRequest as exc:
         if "not modified" in exc.message.lower():
             return False
         raise
-    return True
+    return not isinstance(edited, bool)  # the client reports "not modified" as True
 
 
 MAX_ID = 2**63 - 1  # the largest id a database row can have (BIGINT)

@@ -3,6 +3,7 @@ the bot (before, the sender of a group message was marked inactive)."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 from sqlmodel import select
@@ -58,3 +59,43 @@ async def test_a_patient_who_blocks_the_bot_is_not_shared_until_they_come_back(
     await ben.send("/progress")
     assert "Your progress" in ben.messages[-2].text or "Ann" in ben.messages[-2].text
     assert "sharing is paused" not in ben.messages[-2].text
+
+
+async def test_telegram_saying_the_patient_blocked_the_bot_pauses_sharing(
+        bot: LocalBot, emulator: Emulator) -> None:
+    from tests.test_family import invite_link, join
+
+    ann, ben = emulator.person("Ann"), emulator.person("Ben")
+    await onboard(ann)
+    await join(ben, await invite_link(ann))
+    await ann.block_and_tell()
+    await ben.send("/progress")
+    assert "sharing is paused" in ben.last.text
+    await ann.unblock()
+    await ben.send("/progress")
+    assert "sharing is paused" not in ben.messages[-2].text
+
+
+async def test_a_group_removing_the_bot_or_becoming_a_supergroup(
+        bot: LocalBot, emulator: Emulator) -> None:
+    ann, ben = emulator.person("Ann"), emulator.person("Ben")
+    await onboard(ann)
+    await ben.send("/start")
+    first, second = (emulator.world.add_group(t) for t in ("Smiths", "Joneses"))
+    for group in (first, second):
+        code = re.search(r"/link ([A-Z0-9]{8})", (await ann.send("/group"))[0].text).group(1)
+        await ben.in_chat(group).send(f"/link {code}")
+    # the first group becomes a supergroup: the link follows its new id
+    new, update_id = emulator.world.migrate_group(ben.user, first)
+    await asyncio.wait_for(emulator.settle(update_id), 10)  # type: ignore[misc]
+    # the second group removes the bot
+    await asyncio.wait_for(emulator.settle(emulator.world.bot_membership(  # type: ignore[misc]
+        ben.user, second, old="member", new="left")), 10)
+    async with bot.services.db.session() as session:
+        links = {link.chat_id: link.revoked_at for link in
+                 (await session.exec(select(GroupLink))).all()}
+    assert links[new.id] is None and first.id not in links
+    assert links[second.id] is not None
+    await ann.send("did 120")
+    await ann.press("Save it")
+    assert any("News from Ann" in (m.text or "") for m in ben.in_chat(new).messages)

@@ -164,5 +164,18 @@ class Persona:
         return changed
 
     def block(self) -> None:
-        """Block the bot: from now on, messages to this person fail with 403."""
+        """Block the bot: from now on, messages to this person fail with 403 (the bot is not
+        told; see :meth:`block_and_tell` for Telegram's membership update)."""
         self.user.blocked_bot = True
+
+    async def block_and_tell(self) -> None:
+        """Block the bot, and Telegram tells the bot (``my_chat_member``: kicked)."""
+        self.user.blocked_bot = True
+        await self._settle(self.world.bot_membership(self.user, self.chat, old="member",
+                                                     new="kicked"), self.mark())
+
+    async def unblock(self) -> None:
+        """Unblock the bot (Telegram tells it: member again)."""
+        self.user.blocked_bot = False
+        await self._settle(self.world.bot_membership(self.user, self.chat, old="kicked",
+                                                     new="member"), self.mark())

@@ -311,6 +311,32 @@ class World:
         self._notify("user", message)
         return self.push_update({"message": message.to_dict()})
 
+    def bot_membership(self, user: User, chat: Chat, *, old: str, new: str) -> int:
+        """Telegram's ``my_chat_member`` update: the bot's status in a chat changed (a person
+        blocked or unblocked it; a group removed or added it)."""
+        bot = {"id": self.bot_id, "is_bot": True, "first_name": self.bot_name,
+               "username": self.bot_username}
+        def member(status: str) -> dict[str, Any]:
+            return {"user": bot, "status": status, **({"until_date": 0}
+                                                     if status == "kicked" else {})}
+
+        return self.push_update({"my_chat_member": {
+            "chat": chat.to_dict(), "from": user.to_dict(), "date": int(self.wall()),
+            "old_chat_member": member(old), "new_chat_member": member(new)}})
+
+    def migrate_group(self, user: User, chat: Chat) -> tuple[Chat, int]:
+        """The group becomes a supergroup with a new id: Telegram says so in the old chat."""
+        new = Chat(id=-(1_000_000_000_000 + abs(chat.id)), type="supergroup", title=chat.title,
+                   members=set(chat.members))
+        self.chats[new.id] = new
+        chat.bot_member = False  # the old id takes no more messages
+        message = Message(message_id=self._next_message_id(chat.id), chat=chat,
+                          sender=user.to_dict(),
+                          date=int(self.wall()), from_bot=False, text=None)
+        payload = message.to_dict()
+        payload["migrate_to_chat_id"] = new.id
+        return new, self.push_update({"message": payload})
+
     def press_button(self, user: User, message: Message, data: str) -> tuple[int, CallbackQuery]:
         query = CallbackQuery(
             id=str(next(self._callback_ids) * 7919 + 1000003),
