@@ -43,3 +43,16 @@ async def test_one_apology_per_update_even_when_two_groups_fail(
     replies = await ann.send("/broken")
     assert [m.text.split("\n")[0] for m in replies] == [
         "Sorry, something went wrong on my side. 🙏"]
+
+
+def test_an_unparseable_update_is_logged_without_its_data() -> None:
+    import logging
+
+    from bot.logs import DropUpdateData
+
+    record = logging.LogRecord("telegram.ext.ExtBot", logging.CRITICAL, __file__, 1,
+                               "Error while parsing updates! Received data was %s",
+                               ([{"message": {"text": "my shoulder hurts", "first_name": "Ann"}}],),
+                               None)
+    assert DropUpdateData().filter(record)
+    assert "shoulder" not in record.getMessage() and "Ann" not in record.getMessage()
