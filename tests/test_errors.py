@@ -56,3 +56,14 @@ def test_an_unparseable_update_is_logged_without_its_data() -> None:
                                None)
     assert DropUpdateData().filter(record)
     assert "shoulder" not in record.getMessage() and "Ann" not in record.getMessage()
+
+
+async def test_a_bad_gateway_from_telegram_is_tried_again(bot: LocalBot,
+                                                         emulator: Emulator) -> None:
+    from bot.emulator.world import ApiError
+
+    ann = emulator.person("Ann")
+    await ann.send("/start")
+    emulator.world.fail_next.append(ApiError(502, "Bad Gateway"))
+    replies = await ann.send("/help")
+    assert replies and "/start" in replies[0].text and "Sorry" not in replies[0].text

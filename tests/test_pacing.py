@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 
 import pytest
-from telegram.error import RetryAfter
+from telegram.error import NetworkError, RetryAfter, TimedOut
 
 from bot.jobs.pacing import PriorityPacer
 
@@ -122,3 +122,53 @@ async def test_retry_after_pauses_and_retries(paced: tuple[PriorityPacer, Mono])
     assert await pacer.process_request(flaky, (), {}, "sendMessage", {"chat_id": 1}, None)
     assert calls[1] - calls[0] >= 5
     assert pacer.retries_after == 1
+
+
+async def test_a_429_about_one_chat_holds_only_that_chat(
+        paced: tuple[PriorityPacer, Mono]) -> None:
+    """Before, one chat's 429 paused every send of the bot."""
+    pacer, mono = paced
+    calls: list[tuple[float, int]] = []
+
+    def send(chat: int):  # type: ignore[no-untyped-def]
+        async def go() -> bool:
+            calls.append((mono.now, chat))
+            if chat == 1 and len([c for c in calls if c[1] == 1]) == 1:
+                raise RetryAfter(timedelta(seconds=5))
+            return True
+        return go
+
+    await asyncio.gather(
+        pacer.process_request(send(1), (), {}, "sendMessage", {"chat_id": 1}, None),
+        pacer.process_request(send(2), (), {}, "sendMessage", {"chat_id": 2}, None))
+    first_two = [t for t, c in calls if c == 2]
+    assert first_two == [0.0]  # chat 2 went at once
+    ones = [t for t, c in calls if c == 1]
+    assert ones[1] - ones[0] >= 5  # chat 1 waited its 5 seconds
+    assert pacer._paused_until == 0.0  # nobody else was paused
+
+
+async def test_a_5xx_from_telegram_is_tried_again(paced: tuple[PriorityPacer, Mono]) -> None:
+    pacer, _ = paced
+    calls = 0
+
+    async def flaky() -> bool:
+        nonlocal calls
+        calls += 1
+        if calls < 3:
+            raise NetworkError("Bad Gateway")
+        return True
+
+    assert await pacer.process_request(flaky, (), {}, "sendMessage", {"chat_id": 1}, None)
+    assert calls == 3 and pacer.server_retries == 2
+
+
+async def test_a_timeout_is_not_retried_blindly(paced: tuple[PriorityPacer, Mono]) -> None:
+    """A timed-out send may have reached the person: sending it again could say it twice."""
+    pacer, _ = paced
+
+    async def slow() -> bool:
+        raise TimedOut("Timed out")
+
+    with pytest.raises(TimedOut):
+        await pacer.process_request(slow, (), {}, "sendMessage", {"chat_id": 1}, None)

@@ -19,7 +19,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
-from telegram.error import RetryAfter
+from telegram.error import NetworkError, RetryAfter, TimedOut
 from telegram.ext import BaseRateLimiter
 
 log = logging.getLogger(__name__)
@@ -30,6 +30,14 @@ COUNTED = frozenset({
     "forwardMessage", "sendPoll", "sendContact", "sendVenue", "sendDice",
 })
 INTERACTIVE, BULK = 0, 1
+SERVER_ERRORS = ("bad gateway", "service unavailable", "gateway timeout", "internal server error")
+SERVER_RETRY_DELAYS = (0.5, 1.5)  # a 5xx from Telegram is tried again, twice
+
+
+def _server_error(exc: NetworkError) -> bool:
+    """Telegram's own 5xx (not a timeout, whose message may have been delivered already)."""
+    return not isinstance(exc, TimedOut) and any(
+        word in str(exc).lower() for word in SERVER_ERRORS)
 
 
 def _retry_seconds(exc: RetryAfter) -> float:
@@ -72,6 +80,8 @@ class PriorityPacer(BaseRateLimiter[dict[str, Any]]):
         self._wake: asyncio.Event | None = None
         self._runner: asyncio.Task[None] | None = None
         self._paused_until = 0.0
+        self._chat_paused_until: dict[int, float] = {}  # a 429 about one chat waits alone
+        self.server_retries = 0
         self.retries_after = 0  # how many 429s came back despite the pacing
 
     async def initialize(self) -> None:
@@ -190,8 +200,13 @@ class PriorityPacer(BaseRateLimiter[dict[str, Any]]):
         lane = BULK if (rate_limit_args or {}).get("bulk") else INTERACTIVE
         chat_id = data.get("chat_id")
         attempt = 0
+        server_attempt = 0
         while True:
             slot = None
+            if isinstance(chat_id, int):
+                wait = self._chat_paused_until.get(chat_id, 0.0) - self.monotonic()
+                if wait > 0:
+                    await self.sleep(wait)
             if counted:
                 if isinstance(chat_id, int) and chat_id < 0:
                     await self._group_slot(chat_id)
@@ -205,8 +220,20 @@ class PriorityPacer(BaseRateLimiter[dict[str, Any]]):
                 log.warning("Telegram asked to wait %.1f s (attempt %d)", delay, attempt)
                 if attempt > self.max_retries:
                     raise
-                self._paused_until = max(self._paused_until, self.monotonic() + delay)
-                if self._wake is not None:
-                    self._wake.set()
+                until = self.monotonic() + delay
+                if isinstance(chat_id, int):  # about this chat: only this chat waits
+                    self._chat_paused_until[chat_id] = max(
+                        self._chat_paused_until.get(chat_id, 0.0), until)
+                else:
+                    self._paused_until = max(self._paused_until, until)
+                    if self._wake is not None:
+                        self._wake.set()
+            except NetworkError as exc:
+                if not _server_error(exc) or server_attempt >= len(SERVER_RETRY_DELAYS):
+                    raise
+                self.server_retries += 1
+                log.warning("Telegram answered %s; trying again", type(exc).__name__)
+                await self.sleep(SERVER_RETRY_DELAYS[server_attempt])
+                server_attempt += 1
             finally:
                 self._release(slot)
