@@ -120,6 +120,7 @@ def register_handlers(app: RehabApp) -> None:
         (safety.on_tap, rf"^{safety.PREFIX}"),
         (plan.on_put_back_tap, rf"^{plan.PUT_BACK}"),
         (care.on_tap, rf"^{care.PREFIX}"),
+        (care.on_page_tap, rf"^{care.PAGE_PREFIX}"),
         (report.on_name_tap, r"^rpn:toggle$"),
         (arm_use.on_tap, rf"^{arm_use.PREFIX}"),
         (privacy.on_tap, rf"^{privacy.PREFIX}"),

@@ -19,16 +19,46 @@ PREFIX = "ct:"
 NOTE_MINUTES = 30
 
 
-async def patients_command(update: Update, context: RehabContext) -> None:
-    """/patients: whom this person follows as their care team."""
+PAGE = 10  # patients a page: a clinic's list is paged, never one endless message
+PAGE_PREFIX = "cp:"
+
+
+async def patients_command(update: Update, context: RehabContext, page: int = 0) -> None:
+    """/patients: whom this person follows as their care team, ten a page."""
     user = update.effective_user
     assert user is not None
     async with context.services.db.session() as session:
         followed = await flow.followed(session=session, telegram_id=user.id)
+    pages = max(1, -(-len(followed) // PAGE))
+    page = min(max(page, 0), pages - 1)
+    shown = followed[page * PAGE:(page + 1) * PAGE]
     rows = [[button(update, context, "care.open", f"{PREFIX}o:{profile.id}",
-                    patient=person.first_name)] for profile, person in followed]
-    await reply(update, context, "care/patients", patients=[p.first_name for _, p in followed],
-                markup=keyboard(*rows) if rows else None)
+                    patient=person.first_name)] for profile, person in shown]
+    turn = []
+    if page > 0:
+        turn.append(button(update, context, "care.page_back", f"{PAGE_PREFIX}{page - 1}"))
+    if page + 1 < pages:
+        turn.append(button(update, context, "care.page_next", f"{PAGE_PREFIX}{page + 1}"))
+    if turn:
+        rows.append(turn)
+    query = update.callback_query
+    text = render(update, context, "care/patients", patients=[p.first_name for _, p in shown],
+                  page=page + 1, pages=pages, total=len(followed))
+    if query is not None:
+        await query.answer()
+        await query.edit_message_text(text, reply_markup=keyboard(*rows) if rows else None)
+    else:
+        await reply(update, context, "care/patients", patients=[p.first_name for _, p in shown],
+                    page=page + 1, pages=pages, total=len(followed),
+                    markup=keyboard(*rows) if rows else None)
+
+
+async def on_page_tap(update: Update, context: RehabContext) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    number = query.data.removeprefix(PAGE_PREFIX)
+    await patients_command(update, context, page=int(number) if number.isdigit()
+                           and len(number) < 6 else 0)
 
 
 def _parse(data: str) -> tuple[str, int, list[str]] | None:

@@ -40,7 +40,8 @@ async def family_command(update: Update, context: RehabContext) -> None:
                    if found else [])
         carers = (await family.members_of(session=session, patient_id=found[1].id,  # type: ignore[arg-type]
                                           role="care") if found else [])
-        following = await family.patients_of(session=session, member_id=me.id)  # type: ignore[arg-type]
+        following = (await family.patients_of(session=session, member_id=me.id)  # type: ignore[arg-type]
+                     )[:rules.MAX_FOLLOWERS]  # a list that stays readable
     if found is not None:
         rows = [[button(update, context, "family.remove", f"fam:rm:{link.id}",
                         member=person.first_name)] for link, person in (*members, *carers)]

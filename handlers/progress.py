@@ -12,6 +12,7 @@ from bot.context import RehabContext
 from bot.flows.practice import patient_progress, today_of
 from bot.materials.charts import reps_chart
 from bot.rules.exercises import Stage
+from bot.rules.family import MAX_FOLLOWERS
 from bot.rules.stats import Progress
 from db import family, patients
 from db.models import PatientProfile
@@ -76,7 +77,8 @@ async def family_progress(update: Update, context: RehabContext) -> bool:
     if me is None:
         return False
     async with context.services.db.session() as session:
-        following = await family.patients_of(session=session, member_id=me.id)  # type: ignore[arg-type]
+        following = (await family.patients_of(session=session, member_id=me.id)  # type: ignore[arg-type]
+                     )[:MAX_FOLLOWERS]
     if not following:
         return False
     if len(following) == 1:

@@ -53,3 +53,30 @@ async def test_at_most_twenty_people_follow_one_patient(bot: LocalBot,
     assert "You already share with 20 people" in ann.last.text
     await ann.send("/family")
     assert len(ann.last.text) < 4096 and len(ann.buttons()) == 20
+
+
+async def test_a_clinics_patient_list_is_paged(bot: LocalBot, emulator: Emulator) -> None:
+    lee = emulator.person("Lee")
+    await lee.send("/start")
+    async with bot.services.db.session() as session:
+        from db import patients
+        from db.people import get_person
+
+        me = await get_person(session=session, telegram_id=lee.user.id)
+        for n in range(25):
+            person = await touch_person(session=session, telegram_id=5000 + n,
+                                        first_name=f"P{n:02d}", language_code="en",
+                                        now=bot.clock.now())
+            profile = await patients.ensure_profile(session=session, person=person,
+                                                    now=bot.clock.now())
+            await family.add_link(session=session, patient_id=profile.id, member_id=me.id,
+                                  now=bot.clock.now(), role="care")
+    await lee.send("/patients")
+    assert "page 1 of 3 (25 in all)" in lee.last.text
+    assert len(lee.buttons()) == 11 and lee.buttons()[-1] == "Next ➡️"
+    await lee.press("Next ➡️")
+    assert "page 2 of 3" in lee.last.text and lee.buttons()[-2:] == ["⬅️ Back", "Next ➡️"]
+    await lee.press("Next ➡️")
+    assert "page 3 of 3" in lee.last.text and len(lee.buttons()) == 6
+    await lee.press("P24")
+    assert "P24" in lee.last.text and len(lee.last.text) < 4096
