@@ -25,7 +25,7 @@ from bot.rules.exercises import Stage
 from bot.rules.practice import next_lesson
 from db import family, lessons, patients
 from db.engine import Database
-from db.models import Milestone, PatientProfile, Person, SentPrompt
+from db.models import DigestSchedule, Milestone, PatientProfile, Person, SentPrompt
 
 log = logging.getLogger(__name__)
 
@@ -75,22 +75,28 @@ class Digester:
             return await family.next_digest_at(session=session)
 
     async def tick(self, app: Application, now: datetime) -> int:
+        """Deliver what is due, then move each schedule on. Delivering first means a crash in
+        between sends that week's digest after the restart instead of losing it; each digest is
+        claimed once (``digest_sent``), so nothing goes out twice either."""
         sent = 0
         for _ in range(50):
             async with self._database().session() as session:
                 due = await family.due_schedules(session=session, now=now, limit=self.batch)
-                jobs: list[tuple[Person, datetime]] = []
-                for schedule, person in due:
-                    zone = person.timezone or self.default_zone
-                    jobs.append((person, schedule.next_due_at))  # type: ignore[arg-type]
-                    schedule.next_due_at = rules.next_weekly(
-                        schedule.weekday, schedule.local_time, zone, schedule.next_due_at)  # type: ignore[arg-type]
-                    session.add(schedule)
-            if not due:
+                jobs = [(schedule.id, person, schedule.next_due_at) for schedule, person in due]
+            if not jobs:
                 break
-            results = await asyncio.gather(*(self.deliver(app.bot, person, at, now)
-                                             for person, at in jobs))
+            results = await asyncio.gather(*(self.deliver(app.bot, person, at, now)  # type: ignore[arg-type]
+                                             for _, person, at in jobs))
             sent += sum(results)
+            async with self._database().session() as session:
+                for schedule_id, person, at in jobs:
+                    schedule = await session.get(DigestSchedule, schedule_id)
+                    if schedule is None or schedule.next_due_at != at:
+                        continue  # moved on meanwhile (another instance, or a change)
+                    zone = person.timezone or self.default_zone
+                    schedule.next_due_at = rules.next_weekly(
+                        schedule.weekday, schedule.local_time, zone, at)  # type: ignore[arg-type]
+                    session.add(schedule)
         return sent
 
     async def deliver(self, bot: Bot, person: Person, due_at: datetime, now: datetime) -> int:
