@@ -229,7 +229,10 @@ class PriorityPacer(BaseRateLimiter[dict[str, Any]]):
                     if self._wake is not None:
                         self._wake.set()
             except NetworkError as exc:
-                if not _server_error(exc) or server_attempt >= len(SERVER_RETRY_DELAYS):
+                # replies to people are tried again here; bulk sends (prompts) have their own
+                # retries with backoff and bookkeeping in the dispatcher
+                if (lane == BULK or not _server_error(exc)
+                        or server_attempt >= len(SERVER_RETRY_DELAYS)):
                     raise
                 self.server_retries += 1
                 log.warning("Telegram answered %s; trying again", type(exc).__name__)
