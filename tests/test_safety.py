@@ -287,3 +287,26 @@ async def test_a_removed_exercise_is_put_back_only_when_the_care_team_agreed(
     assert not row.excluded and row.exercise_id == "wrist_lift_assisted"
     await ann.send("/plan")
     assert "Taken out" not in ann.last.text
+
+
+async def test_a_pain_alert_at_night_reaches_family_in_the_morning(
+        bot: LocalBot, emulator: Emulator) -> None:
+    """A gap we had noted: pain reported at 23:00 woke family up. Now it waits for 08:00."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    ann, ben = emulator.person("Ann"), emulator.person("Ben")
+    await onboard(ann)
+    await join(ben, await invite_link(ann))
+    await ben.press("London")
+    await ann.send("/alerts")
+    await ann.press("When it hurt")
+    await bot.advance(timedelta(hours=14))  # Monday 09:00 → 23:00 in London
+    await ann.send("did 5, my wrist hurts")
+    await ann.press("A lot")
+    assert not [m for m in ben.messages if "hurt" in (m.text or "")]  # not at 23:00
+    await bot.advance(timedelta(hours=10))  # to 09:00
+    alerts = [m for m in ben.messages if "said their forearm and wrist hurt" in (m.text or "")]
+    assert len(alerts) == 1
+    sent = datetime.fromtimestamp(alerts[0].date, UTC).astimezone(ZoneInfo("Europe/London"))
+    assert sent.hour == 8
