@@ -11,7 +11,7 @@ from bot.context import RehabContext
 from bot.flows import care
 from bot.flows.practice import today_of
 from bot.flows.report import report_data
-from bot.materials.report import build_report
+from bot.materials.report import report_for
 from db import family, patients
 from handlers.common import button, keyboard, lang_of, reply
 
@@ -53,20 +53,15 @@ async def send_report(update: Update, context: RehabContext, patient_id: int) ->
         data = await report_data(session=session, profile=profile, patient=patient,
                                  end=today_of(patient, services.settings.default_timezone,
                                               services.clock.now()))
-    lang = lang_of(update, context)
-    labels = {s: services.texts.label(f"stage.{s}", lang)
-              for s in ("shoulder", "elbow", "wrist", "hand_gross", "hand_fine")}
-    pdf = await asyncio.to_thread(build_report, data, labels=labels)
+    pdf, caption = await asyncio.to_thread(report_for, data, services.texts,
+                                           lang_of(update, context), reader=user.first_name)
     await context.bot.send_chat_action(chat.id, "upload_document")
     mine = own is not None and own[1].id == patient_id
     markup = keyboard([button(update, context, "care.name_on_report", "rpn:toggle",
                               chosen=profile.report_name_ok)]) if mine else None
     await context.bot.send_document(
         chat.id, InputFile(pdf, filename=f"rehab-buddy-report-{data.end.isoformat()}.pdf"),
-        caption=services.texts.render("care/report_caption", lang, name=user.first_name,
-                                      start=data.start, end=data.end,
-                                      days=data.days_practised, total=len(data.days)),
-        reply_markup=markup)
+        caption=caption, reply_markup=markup)
 
 
 async def on_name_tap(update: Update, context: RehabContext) -> None:

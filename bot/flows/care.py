@@ -130,17 +130,14 @@ async def hold(*, session: AsyncSession, found: Access, slot: str, now: datetime
     if slot not in exercises:
         return None
     assert found.profile.id is not None
-    rows = await patients.doses(session=session, patient_id=found.profile.id)
-    row = _row(rows, slot)
-    start = exercises[slot]
-    exercise_id = row.exercise_id if row else start.id
-    await patients.put_dose(session=session, patient_id=found.profile.id, slot_id=slot,
-                            exercise_id=exercise_id, reps=row.reps if row else start.reps,
-                            sets=row.sets if row else start.sets, excluded=True, now=now)
-    held = _row(await patients.doses(session=session, patient_id=found.profile.id), slot)
-    assert held is not None
-    held.held_by_care = True
-    session.add(held)
+    row = _row(await patients.doses(session=session, patient_id=found.profile.id), slot)
+    if row is None:  # never practised yet: held at its starting dose
+        start = exercises[slot]
+        row = ExerciseDose(patient_id=found.profile.id, slot_id=slot, exercise_id=start.id,
+                           reps=start.reps, sets=start.sets, updated_at=now)
+    exercise_id = row.exercise_id
+    row.excluded, row.held_by_care, row.updated_at = True, True, now
+    session.add(row)
     title = exercises[exercise_id].title
     await _log(session, found, "hold", title, None, now)
     return title

@@ -15,7 +15,7 @@ from telegram.ext import Application
 
 from bot.flows.practice import today_of
 from bot.flows.report import report_data
-from bot.materials.report import build_report
+from bot.materials.report import report_for
 from bot.materials.texts import Texts
 from db import family
 from db.engine import Database
@@ -53,18 +53,14 @@ class CareReports:
                     jobs.append((member, data))
         sent = 0
         for member, data in jobs:
-            lang = self.texts.language(member.language_code)
-            labels = {s: self.texts.label(f"stage.{s}", lang)
-                      for s in ("shoulder", "elbow", "wrist", "hand_gross", "hand_fine")}
-            pdf = await asyncio.to_thread(build_report, data, labels=labels)
+            pdf, caption = await asyncio.to_thread(
+                report_for, data, self.texts, self.texts.language(member.language_code),
+                reader=member.first_name)
             try:
                 await app.bot.send_document(
                     member.telegram_id,
                     InputFile(pdf, filename=f"rehab-buddy-report-{data.end.isoformat()}.pdf"),
-                    caption=self.texts.render("care/report_caption", lang,
-                                              name=member.first_name, start=data.start,
-                                              end=data.end, days=data.days_practised,
-                                              total=len(data.days)),
+                    caption=caption,
                     rate_limit_args={"bulk": True})
                 sent += 1
             except TelegramError:

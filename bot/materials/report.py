@@ -18,6 +18,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from bot.flows.report import ReportData
+from bot.materials.texts import Texts
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 BLUE, GREY, ORANGE = "#0b4f8a", "#6f6f6f", "#d55e00"
@@ -176,3 +177,15 @@ def _grid(pdf: FPDF, rows: list[tuple[str, ...]]) -> None:
         for width, value in zip(widths, row, strict=True):
             pdf.cell(width, 6, value, border=1, align="C")
         pdf.ln(6)
+
+
+STAGE_KEYS = ("shoulder", "elbow", "wrist", "hand_gross", "hand_fine")
+
+
+def report_for(data: ReportData, texts: Texts, lang: str, *, reader: str) -> tuple[bytes, str]:
+    """The PDF in the reader's language and the caption that goes with it; CPU-bound (call
+    it off the event loop)."""
+    labels = {key: texts.label(f"stage.{key}", lang) for key in STAGE_KEYS}
+    caption = texts.render("care/report_caption", lang, name=reader, start=data.start,
+                           end=data.end, days=data.days_practised, total=len(data.days))
+    return build_report(data, labels=labels), caption
