@@ -16,7 +16,7 @@ from bot.rules.checkin_parse import MAX_REPS, MAX_SETS, ParseProblem, QuickCheck
 from bot.rules.exercises import REGIONS
 from db import patients
 from handlers.alerts import pain_alert
-from handlers.common import button, keyboard, lang_of, ready_patient, render, reply
+from handlers.common import button, edit_text, keyboard, lang_of, ready_patient, render, reply
 from handlers.groups import tell_groups
 from handlers.pain import region_names, tell_pain
 
@@ -82,6 +82,11 @@ async def on_text(update: Update, context: RehabContext, text: str) -> None:
     if isinstance(parsed, ParseProblem):
         await reply(update, context, f"checkin/{parsed.code}")
         return
+    if parsed.reps == 0 and not parsed.pain:  # nothing done is not a check-in: offer a way on
+        await reply(update, context, "checkin/zero", markup=keyboard(
+            [button(update, context, "checkin.short_session", "sess:new")],
+            [button(update, context, "checkin.rest_today", f"{PREFIX}rest")]))
+        return
     if parsed.pain:
         text_out, markup = _pain_buttons(update, context, parsed)
         await context.bot.send_message(update.effective_chat.id, text_out,  # type: ignore[union-attr]
@@ -110,6 +115,17 @@ async def on_tap(update: Update, context: RehabContext) -> None:
                             _encode(QuickCheckIn(reps=reps, pain=True)))])
         await query.edit_message_text(render(update, context, "checkin/how_did_it_feel",
                                              reps=reps), reply_markup=keyboard(*rows))
+        return
+    if action == "rest":
+        services = context.services
+        async with services.db.session() as session:
+            until = await flow.rest_today(session=session,
+                                          telegram_id=update.effective_user.id,  # type: ignore[union-attr]
+                                          now=services.clock.now(),
+                                          default_zone=services.settings.default_timezone)
+        await query.answer()
+        if until is not None:
+            await edit_text(update, render(update, context, "checkin/resting"))
         return
     if action == "no":
         await query.answer()

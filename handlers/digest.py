@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from zoneinfo import ZoneInfo
 
 from telegram import Update
 
@@ -20,7 +21,8 @@ TIMES = ("08:00", "12:00", "18:00", "20:00")
 
 
 async def digest(update: Update, context: RehabContext) -> None:
-    """Preview every digest this person would get, for the seven days ending today."""
+    """Preview every digest this person would get, for this week so far (Monday to Sunday:
+    the week /progress shows too)."""
     user = update.effective_user
     assert user is not None
     services = context.services
@@ -31,7 +33,7 @@ async def digest(update: Update, context: RehabContext) -> None:
         if me is None:
             return
         zone = me.timezone or services.settings.default_timezone
-        week_start, week_end = rules.digest_week(now, zone)
+        week_start, week_end = rules.week_of(now.astimezone(ZoneInfo(zone)).date())
         own = await patients.get_patient(session=session, telegram_id=user.id)
         subjects = []
         if own is not None and own[1].onboarding_step == "done":
@@ -40,7 +42,8 @@ async def digest(update: Update, context: RehabContext) -> None:
                      await family.patients_of(session=session, member_id=me.id)]  # type: ignore[arg-type]
         previews = [(patient, is_own, await digest_values(
             session=session, profile=profile, week_start=week_start, week_end=week_end,
-            texts=services.texts, lang=lang)) for profile, patient, is_own in subjects]
+            texts=services.texts, lang=lang, today=now.astimezone(ZoneInfo(zone)).date()))
+            for profile, patient, is_own in subjects]
         schedule = await family.schedule_for(session=session, person_id=me.id)  # type: ignore[arg-type]
         if schedule is None and subjects:
             await ensure_digest_schedule(session=session, person=me, zone=zone, now=now)

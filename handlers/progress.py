@@ -5,6 +5,7 @@ own; a family member sees a patient who invited them, only while the link lasts.
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 from telegram import Update
 
@@ -57,8 +58,9 @@ async def send_progress(update: Update, context: RehabContext, *, chat_id: int,
     lang = lang_of(update, context)
     label = context.services.texts.label
     stage_name = label(f"stage.{Stage(profile.stage or 1).key}", lang)
+    week_end = progress.week_start + timedelta(days=6) if progress.week_start else None
     text = render(update, context, "progress/view", progress=progress, stage_name=stage_name,
-                  goal=profile.goal, own=own, patient=name)
+                  goal=profile.goal, own=own, patient=name, week_end=week_end)
     markup = None
     if own and profile.goal and profile.goal_reached_at is None:
         markup = keyboard([button(update, context, "goal.reached", "goal:reached")])

@@ -69,7 +69,8 @@ def card(update: Update, context: RehabContext, sess: PracticeSession, *,
         rows.append([button(update, context, "session.hurt", f"{base}hurt")])
         return text, keyboard(*rows, unwell)
     return text, keyboard(
-        [button(update, context, "session.done", f"{base}r:{item['reps']}", reps=item["reps"])],
+        [button(update, context, "session.done", f"{base}r:{item['reps']}", reps=item["reps"],
+                sets=item["sets"])],
         [button(update, context, "session.fewer", f"{base}less"),
          button(update, context, "session.more", f"{base}more")],
         [button(update, context, "session.skip", f"{base}skip"),
@@ -81,7 +82,9 @@ def card(update: Update, context: RehabContext, sess: PracticeSession, *,
 def _choices(update: Update, context: RehabContext, sess: PracticeSession,
              values: list[int]) -> InlineKeyboardMarkup:
     base = f"{PREFIX}{sess.id}:{sess.position}:"
-    row = [button(update, context, "session.reps", f"{base}r:{v}", reps=v) for v in values]
+    sets = sess.items[sess.position]["sets"]
+    row = [button(update, context, "session.reps", f"{base}r:{v}", reps=v, sets=sets)
+           for v in values]
     return keyboard(row, [button(update, context, "session.back", f"{base}back")])
 
 
@@ -195,7 +198,8 @@ async def on_tap(update: Update, context: RehabContext) -> None:
         await stage_alert(context, profile, person, Stage(finished.stage), sess.local_day)
     if finished.done:
         await reply(update, context, "session/summary", today_reps=finished.today_reps,
-                    exercises=finished.done, progress=finished.progress,
+                    session_reps=finished.session_reps, tone=finished.tone,
+                    exercises=finished.done, changes=finished.changes, progress=finished.progress,
                     advise_care_team=finished.advise_care_team,
                     stage_name=label(f"stage.{Stage(finished.stage).key}", lang),
                     stage_up=finished.stage_up, minutes=finished.minutes,

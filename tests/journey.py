@@ -27,3 +27,15 @@ async def onboard(patient: Persona, *, answers: tuple[bool, ...] = (True, True, 
     await patient.press("Done")
     for label in safety or ():
         await patient.press(label)
+
+
+def done_label(persona: Persona) -> str:
+    """The card's "Done" button as the person reads it: "✅ Done: 8" or "✅ Done: 2 × 8"."""
+    for label in persona.buttons():
+        if label.startswith("✅ Done:"):
+            return label
+    raise AssertionError(f"no Done button; the buttons are {persona.buttons()}")
+
+
+async def press_done(persona: Persona) -> None:
+    await persona.press(done_label(persona))

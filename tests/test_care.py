@@ -19,7 +19,7 @@ from bot.local import LocalBot
 from bot.materials.catalogue import catalogue
 from db import patients
 from db.models import CareChange, CheckIn, PatientProfile, PracticeSession
-from tests.journey import onboard
+from tests.journey import onboard, press_done
 from tests.test_family import join
 from tests.test_safety import hurt
 
@@ -235,7 +235,7 @@ async def test_the_check_is_offered_after_a_session_once_a_month(
     await bot.advance(timedelta(days=8))
     await ann.send("/today")
     target = re.search(r"🎯 (?:\d+ × )?(\d+)", ann.last.text).group(1)
-    await ann.press(f"Done: {target}")
+    await press_done(ann)
     await ann.press("3 😐 OK")
     replies = await ann.press("Stop for today")
     summary = next(m for m in replies if "moves" in (m.text or ""))

@@ -10,7 +10,7 @@ import pytest
 
 from bot.emulator import Emulator, Persona
 from bot.local import LocalBot
-from tests.journey import onboard
+from tests.journey import onboard, press_done
 from tests.test_care import therapist_of
 from tests.test_family import invite_link, join
 
@@ -22,7 +22,7 @@ async def a_busy_week(ann: Persona, ben: Persona, lee: Persona) -> None:
     await ann.press("Fewer")
     await ann.press("Back")
     target = re.search(r"🎯 (?:\d+ × )?(\d+)", ann.last.text).group(1)
-    await ann.press(f"Done: {target}")
+    await press_done(ann)
     await ann.press("It hurt")
     await ann.press("Not sure")
     await ann.press("A little")

@@ -13,7 +13,7 @@ from bot.local import LocalBot
 from bot.materials.catalogue import catalogue
 from db import patients
 from db.models import CheckIn, PatientProfile, PracticeSession
-from tests.journey import onboard
+from tests.journey import onboard, press_done
 from tests.test_family import invite_link, join
 
 BY_TITLE = {ex.title: ex for ex in catalogue().values()}
@@ -42,7 +42,7 @@ def target_of(text: str) -> int:
 async def hurt(patient: Persona, region: str, level: str) -> str:
     """Do the card at its target, then report pain; returns the exercise's title."""
     title = title_of(patient.last.text)
-    await patient.press(f"Done: {target_of(patient.last.text)}")
+    await press_done(patient)
     await patient.press("It hurt")
     await patient.press(region)
     replies = await patient.press(level)
@@ -183,7 +183,7 @@ async def test_i_feel_unwell_stops_and_gives_the_emergency_number_never_a_check_
     assert "🚨 I feel unwell" in ann.buttons()
     assert "One rep:" in ann.last.text  # every card defines one rep…
     assert "Use your left arm and hand." in ann.last.text  # …and names the affected side
-    await ann.press(f"Done: {target_of(ann.last.text)}")
+    await press_done(ann)
     assert "🚨 I feel unwell" in ann.buttons()  # on the "how did it feel" step too
     replies = await ann.press("I feel unwell")
     text = "\n".join(m.text or "" for m in replies)
@@ -251,7 +251,7 @@ async def test_the_summary_shows_todays_minutes_against_the_daily_goal(
     ann = emulator.person("Ann")
     await onboard(ann)
     await ann.send("/today")
-    await ann.press(f"Done: {target_of(ann.last.text)}")
+    await press_done(ann)
     await ann.press("3 😐 OK")
     replies = await ann.press("Stop for today")
     summary = next(m.text for m in replies if "moves" in (m.text or ""))

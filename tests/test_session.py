@@ -11,7 +11,7 @@ from bot.emulator import Emulator, Persona
 from bot.local import LocalBot
 from bot.materials.catalogue import catalogue
 from db.models import CheckIn, Milestone, PracticeSession
-from tests.journey import onboard
+from tests.journey import onboard, press_done
 
 
 async def checkins(bot: LocalBot) -> list[CheckIn]:
@@ -37,7 +37,7 @@ async def test_a_whole_session_by_taps(bot: LocalBot, emulator: Emulator) -> Non
         assert f"{n} of {count}" in card.text
         reps = target_of(card.text)
         sets = int(m.group(1)) if (m := re.search(r"🎯 (\d+) ×", card.text)) else 1
-        await ann.press(f"Done: {reps}")
+        await press_done(ann)
         assert "How did it feel?" in ann.last.text
         await ann.press("3 😐 OK")
         total += reps * sets
@@ -65,7 +65,7 @@ async def test_double_press_old_button_and_duplicate_update_record_once(
     await ann.press("Start now")
     card = ann.last
     reps = target_of(card.text)
-    await ann.press(f"Done: {reps}")
+    await press_done(ann)
     feel = ann.find_button("4 😓 Hard")[1]["callback_data"]
     await ann.press("4 😓 Hard")
     # the same button again (a double press), then the same update delivered again
@@ -85,11 +85,14 @@ async def test_fewer_more_skip_and_stop(bot: LocalBot, emulator: Emulator) -> No
     await ann.press("Start now")
     reps = target_of(ann.last.text)
     await ann.press("Fewer")
-    fewer = [b for b in ann.buttons() if b.isdigit()]
+    sets = int(m.group(1)) if (m := re.search(r"🎯 (\d+) ×", ann.last.text)) else 1
+    prefix = f"{sets} × " if sets > 1 else ""  # the buttons say a count per set, with the sets
+    fewer = [b.removeprefix(prefix) for b in ann.buttons() if b.startswith(prefix)
+             and b.removeprefix(prefix).isdigit()]
     assert fewer and all(int(b) < reps for b in fewer)
     await ann.press("Back")
     await ann.press("More")
-    await ann.press(str(reps + 5))
+    await ann.press(f"{prefix}{reps + 5}")
     await ann.press("2 🙂 Easy")
     await ann.press("Skip")
     await ann.press("Stop for today")
@@ -106,7 +109,7 @@ async def test_pain_gets_a_calm_safety_message_and_feeds_the_rules(
     await onboard(ann)
     await ann.press("Start now")
     reps = target_of(ann.last.text)
-    await ann.press(f"Done: {reps}")
+    await press_done(ann)
     title = re.search(r"1 of \d+ · (.+)", ann.last.text).group(1).strip()
     own = next(ex for ex in catalogue().values() if ex.title == title).regions[0]
     label = {"shoulder": "Shoulder", "elbow": "Elbow", "wrist": "Forearm or wrist",
@@ -148,7 +151,7 @@ async def finish_session(patient: Persona, feeling: str) -> list[tuple[str, int]
         title = card.text.split("·", 1)[1].split("\n", 1)[0].strip()
         reps = target_of(card.text)
         planned.append((title, reps))
-        await patient.press(f"Done: {reps}")
+        await press_done(patient)
         await patient.press(feeling)
     return planned
 

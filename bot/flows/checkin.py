@@ -57,3 +57,23 @@ async def record_quick(*, session: AsyncSession, telegram_id: int, checkin: Quic
     pain = (await pain_now(session=session, patient_id=profile.id, day=day)
             if checkin.pain else None)
     return Recorded(True, person, profile, day, list(new), pain)
+
+
+async def rest_today(*, session: AsyncSession, telegram_id: int, now: datetime,
+                     default_zone: str) -> datetime | None:
+    """A day off, chosen: no more prompts until the patient's tomorrow begins (a longer pause
+    already set stays). Returns when the quiet ends, or None if not a patient."""
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    found = await patients.get_patient(session=session, telegram_id=telegram_id)
+    if found is None:
+        return None
+    person, profile = found
+    zone = ZoneInfo(person.timezone or default_zone)
+    tomorrow = today_of(person, default_zone, now) + timedelta(days=1)
+    until = datetime.combine(tomorrow, datetime.min.time(), tzinfo=zone)
+    if profile.paused_until is None or profile.paused_until < until:
+        profile.paused_until = until
+        session.add(profile)
+    return until

@@ -21,7 +21,7 @@ from bot.flows.practice import (
     progress_after,
     today_of,
 )
-from bot.rules.encourage import celebrations
+from bot.rules.encourage import celebrations, dose_changes, tone
 from bot.rules.exercises import REGIONS
 from bot.rules.plan import daily_goal_minutes
 from bot.rules.practice import MAX_REPS, rep_choices, window_start
@@ -60,7 +60,7 @@ class Finished:
 
     done: int
     count: int
-    today_reps: int
+    today_reps: int  # the whole day's moves, every session and check-in
     progress: Progress
     advise_care_team: bool
     stage: int
@@ -73,6 +73,9 @@ class Finished:
     minutes: int = 0  # about how long today's practice took, all sessions together
     goal_minutes: int = 0  # today's goal, growing week by week toward an hour
     arm_use_due: bool = False  # time for the monthly arm-use check (optional)
+    session_reps: int = 0  # this session's part of today's moves
+    tone: str = "cheer"  # "cheer" | "hard" | "pain": the words follow what was reported
+    changes: list[dict[str, object]] = field(default_factory=list)  # doses changed, and why
 
 
 @dataclass
@@ -273,6 +276,7 @@ async def finish(*, session: AsyncSession, profile: PatientProfile, sess: Practi
     advise = False
     removed_titles: list[str] = []
     kept_easy: list[str] = []
+    changes: list[dict[str, object]] = []
     if done:
         recent = await patients.checkins_since(session=session, patient_id=profile.id,
                                                since=window_start(today))
@@ -281,6 +285,14 @@ async def finish(*, session: AsyncSession, profile: PatientProfile, sess: Practi
                                today=today)
         removed = {r.exercise_id for r in rows if r.excluded} | {
             a.exercise_id for a in after.adjustments.values() if a.decision == "remove"}
+        before = {r.slot_id: (r.exercise_id, r.reps, r.sets) for r in rows if not r.excluded}
+        before.update({str(i["slot"]): (str(i["exercise_id"]), int(i["reps"]), int(i["sets"]))  # type: ignore[call-overload]
+                       for i in sess.items if str(i["slot"]) not in before})
+        changes = [c | {"title": _title(str(c["exercise_id"])), "was_title": _title(str(c["was"]))}
+                   for c in dose_changes(before, {
+                       slot: (a.exercise_id, a.reps, a.sets, a.reason)
+                       for slot, a in after.adjustments.items()
+                       if a.decision in ("progress", "regress") and a.exercise_id not in removed})]
         for slot, dose in after.doses.items():
             await patients.put_dose(session=session, patient_id=profile.id, slot_id=slot,
                                     exercise_id=dose.exercise_id, reps=dose.reps,
@@ -306,11 +318,17 @@ async def finish(*, session: AsyncSession, profile: PatientProfile, sess: Practi
                         stage_after=stage_after)
     new = await patients.add_milestones(session=session, patient_id=profile.id, keys=keys,
                                         now=now)
-    today_reps = sum(int(i["result"]["reps"]) * int(i["sets"]) for i in done)  # type: ignore[index,call-overload]
-    todays = await patients.checkins_since(session=session, patient_id=profile.id, since=today)
-    minutes = minutes_of(c for c in todays if c.local_day == today)
+    session_reps = sum(int(i["result"]["reps"]) * int(i["sets"]) for i in done)  # type: ignore[index,call-overload]
+    todays = [c for c in await patients.checkins_since(session=session, patient_id=profile.id,
+                                                       since=today) if c.local_day == today]
+    minutes = minutes_of(todays)
+    ratings = [int(i["result"]["difficulty"]) for i in done  # type: ignore[index,call-overload]
+               if i["result"].get("difficulty")]  # type: ignore[union-attr]
+    feeling = tone(ratings, pain=any(i["result"].get("pain") for i in done))  # type: ignore[union-attr]
     weeks = max(0, (today - profile.created_at.date()).days // 7) if profile.created_at else 0
-    return Finished(done=len(done), count=len(sess.items), today_reps=today_reps,
+    return Finished(done=len(done), count=len(sess.items),
+                    today_reps=sum(c.reps * c.sets for c in todays), session_reps=session_reps,
+                    tone=feeling, changes=changes,
                     progress=progress, advise_care_team=advise, stage=stage_after,
                     stage_up=stage_after > stage_before,
                     stage_changed=stage_after != stage_before, new_milestones=list(new),
@@ -319,6 +337,11 @@ async def finish(*, session: AsyncSession, profile: PatientProfile, sess: Practi
                     goal_minutes=profile.goal_minutes or daily_goal_minutes(weeks),
                     arm_use_due=bool(done) and await arm_use_due(session=session,
                                                                  profile=profile, today=today))
+
+
+def _title(exercise_id: str) -> str:
+    ex = exercise(exercise_id)
+    return ex.title if ex else exercise_id
 
 
 def _region_ok(index: int | None) -> bool:

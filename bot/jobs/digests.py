@@ -31,7 +31,8 @@ log = logging.getLogger(__name__)
 
 
 async def digest_values(*, session: Any, profile: PatientProfile, week_start: Any,
-                        week_end: Any, texts: Texts, lang: str) -> dict[str, Any]:
+                        week_end: Any, texts: Texts, lang: str,
+                        today: Any = None) -> dict[str, Any]:
     """Everything a digest about ``profile`` for the given week shows."""
     from sqlmodel import col, func, select
 
@@ -57,7 +58,8 @@ async def digest_values(*, session: Any, profile: PatientProfile, week_start: An
     cheers = await family.cheers_between(session=session, patient_id=profile.id,
                                          start=start_instant, end=end_instant)
     numbers = rules.digest_numbers(logs=logs, week_start=week_start, week_end=week_end,
-                                   planned=planned, milestones=milestones, cheers=cheers)
+                                   planned=planned, milestones=milestones, cheers=cheers,
+                                   today=today)
     return {"d": numbers, "stage_name": texts.label(
         f"stage.{Stage(profile.stage or 1).key}", lang), "goal": profile.goal}
 

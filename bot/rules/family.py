@@ -53,10 +53,19 @@ def next_weekly(weekday: int, local_time: str, zone: str, after: datetime) -> da
     return next_due(time(hour, minute), 1 << weekday, zone, after)
 
 
+def week_of(day: date) -> tuple[date, date]:
+    """The week a day falls in: Monday to Sunday, in the person's own local days. Every screen
+    that says "this week" (/progress, /digest, the summary, the charts) means this week."""
+    start = day - timedelta(days=day.weekday())
+    return start, start + timedelta(days=6)
+
+
 def digest_week(due_at: datetime, zone: str) -> tuple[date, date]:
-    """The seven local days a digest sent at ``due_at`` covers, ending on its own day."""
-    end = due_at.astimezone(ZoneInfo(zone)).date()
-    return end - timedelta(days=6), end
+    """The week a digest sent at ``due_at`` is about: the week ending that day when it comes
+    on a Sunday (the default), else the last whole week; never a week of someone else's
+    making (seven days back from a Wednesday)."""
+    day = due_at.astimezone(ZoneInfo(zone)).date()
+    return week_of(day if day.weekday() == 6 else day - timedelta(days=7))
 
 
 @dataclass(frozen=True)
@@ -75,12 +84,17 @@ class Digest:
     milestones: tuple[str, ...]
     cheers: int
     active_days: int
+    so_far: bool = False  # the week is not over yet (a preview)
+    best_run: int = 0
 
 
 def digest_numbers(*, logs: Sequence[DayLog], week_start: date, week_end: date,
-                   planned: int, milestones: Sequence[str], cheers: int) -> Digest:
-    """Sessions against planned, reps per day and against the week before, the trend."""
-    progress: Progress = summarise(logs, today=week_end, days=7,
+                   planned: int, milestones: Sequence[str], cheers: int,
+                   today: date | None = None) -> Digest:
+    """Sessions against planned, reps per day and against the week before, the trend. With
+    ``today`` inside the week (a preview), the streak is counted as of today."""
+    as_of = min(week_end, today) if today is not None else week_end
+    progress: Progress = summarise(logs, today=as_of, days=(as_of - week_start).days + 1,
                                    week_starts=week_start.weekday())
     days = [log for log in logs if week_start <= log.day <= week_end]
     before = [log for log in logs
@@ -91,7 +105,8 @@ def digest_numbers(*, logs: Sequence[DayLog], week_start: date, week_end: date,
         reps=sum(log.reps for log in days), reps_last_week=sum(log.reps for log in before),
         reps_by_day=progress.reps_by_day, trend=progress.trend, streak=progress.streak,
         milestones=tuple(milestones), cheers=cheers,
-        active_days=len({log.day for log in days if log.reps > 0}))
+        active_days=len({log.day for log in days if log.reps > 0}),
+        so_far=as_of < week_end, best_run=progress.best_run)
 
 
 def inactivity_episode(*, last_practice: date | None, since: date, today: date,

@@ -42,6 +42,8 @@ class Progress:
     total_sessions: int
     active_days_this_week: int
     reps_by_day: tuple[tuple[date, int], ...]  # the last `days` days ending today, oldest first
+    best_run: int = 0  # the longest run of active days in that window (shown instead of a 0)
+    week_start: date | None = None  # this week: Monday to Sunday (bot.rules.family.week_of)
 
 
 MILESTONES = ("first_session", "streak_3", "streak_7", "reps_100", "reps_1000")
@@ -137,7 +139,17 @@ def summarise(
         total_sessions=sum(entry.sessions for entry in merged.values()),
         active_days_this_week=sum(1 for entry in this_week if entry.reps > 0),
         reps_by_day=series,
+        best_run=_best_run(series),
+        week_start=this_start,
     )
+
+
+def _best_run(series: tuple[tuple[date, int], ...]) -> int:
+    best = run = 0
+    for _, reps in series:
+        run = run + 1 if reps > 0 else 0
+        best = max(best, run)
+    return best
 
 
 def milestones_reached(progress: Progress, *, achieved: AbstractSet[str]) -> list[str]:
