@@ -234,7 +234,6 @@ async def test_the_check_is_offered_after_a_session_once_a_month(
     await onboard(ann)
     await bot.advance(timedelta(days=8))
     await ann.send("/today")
-    target = re.search(r"🎯 (?:\d+ × )?(\d+)", ann.last.text).group(1)
     await press_done(ann)
     await ann.press("3 😐 OK")
     replies = await ann.press("Stop for today")

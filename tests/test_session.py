@@ -108,7 +108,7 @@ async def test_pain_gets_a_calm_safety_message_and_feeds_the_rules(
     ann = emulator.person("Ann")
     await onboard(ann)
     await ann.press("Start now")
-    reps = target_of(ann.last.text)
+    target_of(ann.last.text)
     await press_done(ann)
     title = re.search(r"1 of \d+ · (.+)", ann.last.text).group(1).strip()
     own = next(ex for ex in catalogue().values() if ex.title == title).regions[0]
