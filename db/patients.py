@@ -163,6 +163,34 @@ async def total_finished_sessions(*, session: AsyncSession, patient_id: int) -> 
     )).one())
 
 
+async def last_live(*, session: AsyncSession, patient_id: int, now: datetime,
+                    window: timedelta) -> CheckIn | None:
+    """The newest live check-in, if younger than ``window``: what /undo would take back."""
+    last = (await session.exec(
+        select(CheckIn).where(CheckIn.patient_id == patient_id, col(CheckIn.undone_at).is_(None))
+        .order_by(col(CheckIn.recorded_at).desc(), col(CheckIn.id).desc())
+    )).first()
+    if last is None or now - last.recorded_at > window:
+        return None
+    return last
+
+
+async def undo_checkin(*, session: AsyncSession, patient_id: int, checkin_id: int,
+                       now: datetime, window: timedelta) -> tuple[CheckIn | None, bool]:
+    """Take back one check-in of this patient's, if younger than ``window``. Returns it and
+    whether it was taken back now (False: it was already, as after a double tap)."""
+    row = await session.get(CheckIn, checkin_id)
+    if row is None or row.patient_id != patient_id:
+        return None, False
+    if row.undone_at is not None:
+        return row, False
+    if now - row.recorded_at > window:
+        return None, False
+    row.undone_at = now
+    session.add(row)
+    return row, True
+
+
 async def undo_last(*, session: AsyncSession, patient_id: int, now: datetime,
                     window: timedelta) -> CheckIn | None:
     """Take back the newest live check-in if it is younger than ``window``."""

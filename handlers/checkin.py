@@ -16,7 +16,16 @@ from bot.rules.checkin_parse import MAX_REPS, MAX_SETS, ParseProblem, QuickCheck
 from bot.rules.exercises import REGIONS
 from db import patients
 from handlers.alerts import pain_alert
-from handlers.common import button, edit_text, keyboard, lang_of, ready_patient, render, reply
+from handlers.common import (
+    button,
+    edit_text,
+    keyboard,
+    lang_of,
+    ready_patient,
+    record_id,
+    render,
+    reply,
+)
 from handlers.groups import tell_groups
 from handlers.pain import region_names, tell_pain
 
@@ -116,6 +125,9 @@ async def on_tap(update: Update, context: RehabContext) -> None:
         await query.edit_message_text(render(update, context, "checkin/how_did_it_feel",
                                              reps=reps), reply_markup=keyboard(*rows))
         return
+    if action in ("undo", "keep"):
+        await on_undo_tap(update, context, action, parts[2] if len(parts) > 2 else None)
+        return
     if action == "rest":
         services = context.services
         async with services.db.session() as session:
@@ -168,17 +180,49 @@ async def on_tap(update: Update, context: RehabContext) -> None:
 
 
 async def undo(update: Update, context: RehabContext) -> None:
-    """/undo: take back the last check-in, if it is less than 10 minutes old."""
+    """/undo: show the last check-in (less than 10 minutes old) and ask before taking it
+    back; one tap must never erase practice by accident."""
     services = context.services
     user = update.effective_user
     assert user is not None
     async with services.db.session() as session:
         found = await patients.get_patient(session=session, telegram_id=user.id)
-        undone = None
+        last = None
         if found is not None:
-            undone = await patients.undo_last(session=session, patient_id=found[1].id,  # type: ignore[arg-type]
-                                              now=services.clock.now(), window=UNDO_WINDOW)
-    if undone is None:
+            last = await patients.last_live(session=session, patient_id=found[1].id,  # type: ignore[arg-type]
+                                            now=services.clock.now(), window=UNDO_WINDOW)
+    if last is None:
         await reply(update, context, "checkin/nothing_to_undo")
-    else:
-        await reply(update, context, "checkin/undone", reps=undone.reps, sets=undone.sets)
+        return
+    await reply(update, context, "checkin/undo_confirm", reps=last.reps, sets=last.sets,
+                markup=keyboard([button(update, context, "checkin.undo_yes",
+                                        f"{PREFIX}undo:{last.id}")],
+                                [button(update, context, "checkin.undo_no", f"{PREFIX}keep")]))
+
+
+async def on_undo_tap(update: Update, context: RehabContext, action: str,
+                      value: str | None) -> None:
+    """Yes (take back that check-in) or no (keep it). Twice is the same as once."""
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    services = context.services
+    if action == "keep":
+        await query.answer()
+        await edit_text(update, render(update, context, "checkin/kept"))
+        return
+    try:
+        checkin_id = record_id(value or "")
+    except ValueError:
+        await query.answer()
+        return
+    async with services.db.session() as session:
+        found = await patients.get_patient(session=session, telegram_id=update.effective_user.id)
+        row, _ = (await patients.undo_checkin(
+            session=session, patient_id=found[1].id, checkin_id=checkin_id,  # type: ignore[arg-type]
+            now=services.clock.now(), window=UNDO_WINDOW) if found else (None, False))
+    await query.answer()
+    if row is None:
+        await edit_text(update, render(update, context, "checkin/nothing_to_undo"))
+        return
+    await edit_text(update, render(update, context, "checkin/undone", reps=row.reps,
+                                   sets=row.sets))

@@ -71,8 +71,19 @@ async def test_undo_within_ten_minutes(bot: LocalBot, emulator: Emulator) -> Non
     await ann.send("did 8")
     await ann.press("Save it")
     await ann.send("/undo")
-    assert "Taken back: 8 moves" in ann.last.text
+    assert "Take back your last check-in: 8 moves?" in ann.last.text
+    assert len(await live(bot)) == 1  # one tap never erases practice: it asks first
+    await ann.press("No, keep it")
+    assert "Nothing was taken back" in ann.last.text and len(await live(bot)) == 1
+    await ann.send("/undo")
+    asked = ann.last
+    yes = ann.find_button("Yes, take it back")[1]["callback_data"]
+    await ann.press("Yes, take it back")
+    assert "Taken back: 8 moves" in asked.text
     assert await live(bot) == []
+    await ann.press_data(yes, message=asked)  # a double tap says the same, takes nothing more
+    assert "Taken back: 8 moves" in asked.text
+    assert not any("Sorry" in (m.text or "") for m in ann.messages)
     await ann.send("/undo")
     assert "nothing to take back" in ann.last.text
     await ann.send("did 9")
