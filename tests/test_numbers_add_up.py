@@ -182,4 +182,4 @@ async def test_a_change_of_plan_is_explained(bot: LocalBot, emulator: Emulator) 
         if f"· {title}" in ann.last.text:
             seen.append(done_label(ann))
         await ann.press("Skip")
-    assert seen and seen[0].endswith(f" {reps}") or seen[0].endswith(f"× {reps}")
+    assert (seen and seen[0].endswith(f" {reps}")) or seen[0].endswith(f"× {reps}")
