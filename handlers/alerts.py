@@ -13,7 +13,7 @@ from bot.flows.session import Pain
 from bot.rules.exercises import Stage
 from db import patients
 from db.models import PatientProfile, Person
-from handlers.common import button, keyboard, render, reply
+from handlers.common import button, keyboard, not_ready, render, reply
 
 DEFAULT_QUIET_DAYS = 2
 
@@ -33,7 +33,7 @@ async def alerts(update: Update, context: RehabContext) -> None:
             found[1].alert_inactive_days = int(days)
             session.add(found[1])
     if found is None:
-        await reply(update, context, "plan/not_ready")
+        await not_ready(update, context)
         return
     await reply(update, context, "family/alerts", **_alert_view(found[1]),
                 markup=_alert_keyboard(update, context, found[1]))

@@ -8,6 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, Forbidden
 
 from bot.context import RehabContext
+from bot.rules.family import role_of
 from db import family
 from db.models import PatientProfile, Person
 from db.patients import get_patient
@@ -78,10 +79,35 @@ async def ready_patient(update: Update, context: RehabContext
     return found
 
 
+async def standing(update: Update, context: RehabContext
+                   ) -> tuple[str, Person | None, list[str]]:
+    """Where the person behind the update stands (``bot.rules.family.role_of``), who they
+    are, and the first names of the patients they follow."""
+    user = update.effective_user
+    assert user is not None
+    async with context.services.db.session() as session:
+        person = await get_person(session=session, telegram_id=user.id)
+        found = await get_patient(session=session, telegram_id=user.id)
+        following = (await family.patients_of(session=session, member_id=person.id)
+                     if person is not None and person.id is not None else [])
+    role = role_of(practising=found is not None and found[1].onboarding_step == "done",
+                   setting_up=found is not None and found[1].onboarding_step != "done",
+                   follows=len(following), is_family=bool(person and person.is_family))
+    return role, person, [p.first_name for _, _, p in following]
+
+
 async def not_ready(update: Update, context: RehabContext) -> None:
-    """Someone who has not finished setting up asked for practice: offer to set up."""
-    await reply(update, context, "plan/not_ready",
-                markup=keyboard([button(update, context, "start.patient", "role:patient")]))
+    """Someone asked for practice who does not practise (yet): a family member is told where
+    they stand and what they can do; anyone else is offered the next step of setting up."""
+    role, _, following = await standing(update, context)
+    if role == "family":
+        await reply(update, context, "family/not_for_family", patients=following)
+        return
+    label = "start.continue" if role == "setup" else "start.patient"
+    rows = [[button(update, context, label, "role:patient")]]
+    if role == "new":
+        rows.append([button(update, context, "start.family", "role:family")])
+    await reply(update, context, "plan/not_ready", markup=keyboard(*rows))
 
 
 def city_rows(update: Update, context: RehabContext, cities: list[Any],

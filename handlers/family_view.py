@@ -42,13 +42,14 @@ async def family_command(update: Update, context: RehabContext) -> None:
                                           role="care") if found else [])
         following = (await family.patients_of(session=session, member_id=me.id)  # type: ignore[arg-type]
                      )[:rules.MAX_FOLLOWERS]  # a list that stays readable
-    if found is not None:
+    practising = found is not None and found[1].onboarding_step == "done"
+    if practising or members or carers:
         rows = [[button(update, context, "family.remove", f"fam:rm:{link.id}",
                         member=person.first_name)] for link, person in (*members, *carers)]
         await reply(update, context, "family/members", members=[p.first_name for _, p in members],
                     care_team=[p.first_name for _, p in carers],
                     markup=keyboard(*rows) if rows else None)
-    if following or found is None:
+    if following or not practising:
         rows = []
         for link, profile, person in following:
             rows.append([button(update, context, "family.progress", f"prog:p:{profile.id}",

@@ -11,7 +11,7 @@ from bot.context import RehabContext
 from bot.flows import family as flow
 from bot.rules import family as rules
 from db import family, patients
-from handlers.common import notify, patient_person, reply
+from handlers.common import not_ready, notify, patient_person, reply
 
 
 async def group_command(update: Update, context: RehabContext) -> None:
@@ -26,7 +26,7 @@ async def group_command(update: Update, context: RehabContext) -> None:
     async with services.db.session() as session:
         found = await patients.get_patient(session=session, telegram_id=user.id)
         if found is None or found[1].onboarding_step != "done":
-            await reply(update, context, "plan/not_ready")
+            await not_ready(update, context)
             return
         if context.args and context.args[0].lower() == "off":
             now = services.clock.now()

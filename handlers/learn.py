@@ -9,7 +9,7 @@ from bot.flows.practice import stage_of
 from bot.materials import catalogue
 from bot.rules.practice import next_lesson
 from db import lessons, patients
-from handlers.common import clear_buttons, reply
+from handlers.common import clear_buttons, not_ready, reply
 from handlers.groups import tell_groups
 
 GOAL_MAX = 200
@@ -23,7 +23,7 @@ async def learn(update: Update, context: RehabContext) -> None:
     async with services.db.session() as session:
         found = await patients.get_patient(session=session, telegram_id=user.id)
         if found is None:
-            await reply(update, context, "plan/not_ready")
+            await not_ready(update, context)
             return
         person, profile = found
         had = await lessons.delivered(session=session, person_id=person.id)  # type: ignore[arg-type]
@@ -47,7 +47,7 @@ async def goal(update: Update, context: RehabContext) -> None:
     async with services.db.session() as session:
         found = await patients.get_patient(session=session, telegram_id=user.id)
         if found is None:
-            await reply(update, context, "plan/not_ready")
+            await not_ready(update, context)
             return
         _, profile = found
         if not text:

@@ -7,11 +7,10 @@ from telegram import Update
 
 from bot.context import RehabContext
 from bot.rules.family import TOKEN_SHAPE
-from db import family as family_queries
 from db import patients
-from db.people import get_person, set_role
+from db.people import set_role
 from handlers import family_view, invitations, onboarding
-from handlers.common import button, keyboard, reply
+from handlers.common import button, keyboard, reply, standing
 
 ROLE_PREFIX = "role:"
 
@@ -27,17 +26,19 @@ async def start(update: Update, context: RehabContext) -> None:
         else:
             await reply(update, context, "family/invite_invalid")
         return
-    async with context.services.db.session() as session:
-        found = await patients.get_patient(session=session, telegram_id=user.id)
-        person = await get_person(session=session, telegram_id=user.id)
-        following = (await family_queries.patients_of(session=session, member_id=person.id)  # type: ignore[arg-type]
-                     if person is not None and found is None else [])
-    if found is not None:
+    role, _, following = await standing(update, context)
+    if role in ("patient", "setup"):
+        async with context.services.db.session() as session:
+            found = await patients.get_patient(session=session, telegram_id=user.id)
+        assert found is not None
         await onboarding.send_step(update, context, found[0], found[1])
         return
-    if following:  # a family member coming back: straight to the people they follow
+    if role == "family":  # a family member coming back: where they stand, and what next
         await reply(update, context, "start/welcome_back")
         await family_view.family_command(update, context)
+        if not following:  # practising too is a choice, offered here and not by default
+            await reply(update, context, "start/practise_too", markup=keyboard(
+                [button(update, context, "start.practise_too", f"{ROLE_PREFIX}patient")]))
         return
     markup = keyboard(
         [button(update, context, "start.patient", f"{ROLE_PREFIX}patient")],

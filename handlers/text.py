@@ -5,10 +5,12 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.context import RehabContext
+from bot.rules.checkin_parse import QuickCheckIn, asks_for_help, parse_checkin
 from bot.rules.safety import mentions_warning_sign
 from db import patients
 from db.people import get_person
 from handlers import care, checkin, family_view, help, onboarding, safety
+from handlers.common import not_ready, standing
 
 
 async def on_text(update: Update, context: RehabContext) -> None:
@@ -24,8 +26,11 @@ async def on_text(update: Update, context: RehabContext) -> None:
         return
     if found is not None and mentions_warning_sign(message.text):
         await safety.send_unwell(update, context, found[0])  # never read as a check-in
-    elif found is None:
-        await help.unknown_text(update, context)
+    elif asks_for_help(message.text):
+        await help.help_command(update, context)
+    elif found is None or (found[1].onboarding_step != "done"
+                           and (await standing(update, context))[0] == "family"):
+        await not_set_up(update, context, message.text)
     elif found[1].onboarding_step == "timezone":
         await onboarding.on_timezone_text(update, context, message.text)
     elif found[1].onboarding_step == "done":
@@ -33,3 +38,12 @@ async def on_text(update: Update, context: RehabContext) -> None:
             await checkin.on_text(update, context, message.text)
     else:
         await onboarding.on_typed(update, context, found[0], found[1], message.text)
+
+
+async def not_set_up(update: Update, context: RehabContext, text: str) -> None:
+    """Text from someone who does not practise here: a check-in or a question about practice
+    gets where they stand and the next step; anything else the friendly pointer to /help."""
+    if isinstance(parse_checkin(text), QuickCheckIn):
+        await not_ready(update, context)
+    else:
+        await help.unknown_text(update, context)

@@ -183,3 +183,11 @@ def parse_checkin(text: str) -> QuickCheckIn | ParseProblem:
         return OUT_OF_RANGE
     return QuickCheckIn(reps=reps, sets=sets, difficulty=difficulty, pain=pain,
                         region=pain_region(rest) if pain else None)
+
+
+_HELP = re.compile(r"^\W*(help|help me|what can you do|menu|commands|\?+)\W*$", re.IGNORECASE)
+
+
+def asks_for_help(text: str) -> bool:
+    """Typed "help" (or "?", "menu"): answered like /help, never as a check-in."""
+    return bool(_HELP.match(text.strip()))

@@ -129,3 +129,19 @@ def invitation_problem(*, kind: str, expected: str, used: bool, expires_at: date
     if expires_at <= now:
         return "expired"
     return None
+
+
+def role_of(*, practising: bool, setting_up: bool, follows: int, is_family: bool) -> str:
+    """Where someone stands, from what they chose and the links they hold: "patient" (set up
+    to practise), "family" (follows someone, or chose family), "setup" (chose to practise and
+    has not finished), or "new". A link to someone wins over an unfinished set-up, so a family
+    member who once tapped "I am practising" is never pushed back into it."""
+    if practising:
+        return "patient"
+    if follows:
+        return "family"
+    if setting_up and not is_family:
+        return "setup"
+    if is_family:
+        return "family"
+    return "setup" if setting_up else "new"
