@@ -210,6 +210,17 @@ class Milestone(SQLModel, table=True):
     achieved_at: datetime = _instant()  # type: ignore[assignment]
 
 
+class GoalReached(SQLModel, table=True):
+    """A goal the patient reached: kept, so the next goal does not erase the last one."""
+
+    __tablename__ = "goal_reached"
+
+    id: int | None = Field(default=None, primary_key=True)
+    patient_id: int = Field(foreign_key="patient_profile.id", index=True, ondelete="CASCADE")
+    goal: str = Field(max_length=200)
+    reached_at: datetime = _instant()  # type: ignore[assignment]
+
+
 class Invitation(SQLModel, table=True):
     """A single-use secret: a family invite link, or a code that links a family group.
     Only a hash of the secret is stored."""

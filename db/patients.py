@@ -15,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from db.models import (
     CheckIn,
     ExerciseDose,
+    GoalReached,
     Milestone,
     PatientProfile,
     Person,
@@ -217,3 +218,11 @@ async def add_milestones(*, session: AsyncSession, patient_id: int, keys: Iterab
     return [key for key in keys if await insert_once(
         session=session, row=Milestone(patient_id=patient_id, key=key, achieved_at=now))]
 
+
+
+# ---- goals -------------------------------------------------------------------------------------
+async def goals_reached(*, session: AsyncSession, patient_id: int) -> list[GoalReached]:
+    """Goals reached, newest first."""
+    return list((await session.exec(
+        select(GoalReached).where(GoalReached.patient_id == patient_id)
+        .order_by(col(GoalReached.reached_at).desc(), col(GoalReached.id).desc()))).all())

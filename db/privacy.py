@@ -22,6 +22,7 @@ from db.models import (
     DigestSent,
     ExerciseDose,
     FamilyLink,
+    GoalReached,
     GroupLink,
     Invitation,
     LessonDelivery,
@@ -36,7 +37,7 @@ from db.models import (
 # tables keyed by the patient's profile, and by the person themselves
 BY_PATIENT: Sequence[type[SQLModel]] = (
     Reminder, SentPrompt, CheckIn, ExerciseDose, PracticeSession, Milestone, Invitation,
-    GroupLink, ArmUse, CareChange)
+    GroupLink, ArmUse, CareChange, GoalReached)
 _SKIP = {"token_hash"}  # a hash of an invite secret says nothing about the person
 
 

@@ -16,6 +16,7 @@ from handlers.common import (
     button,
     clear_buttons,
     current_person,
+    edit_text,
     keyboard,
     lang_of,
     notify,
@@ -64,43 +65,67 @@ async def family_command(update: Update, context: RehabContext) -> None:
 
 
 async def on_link_tap(update: Update, context: RehabContext) -> None:
-    """Remove a member (patient side) or stop following (member side): effective at once."""
+    """Remove a member (patient side) or stop following (member side): asked first
+    (``rm``/``lv``), done on "Yes" (``rmy``/``lvy``), effective at once. A repeated "Yes" says
+    the same again; only someone who is neither side is told the button is not theirs."""
     query = update.callback_query
     assert query is not None and query.data is not None
     services = context.services
     parts = query.data.split(":")
+    if parts[1:2] == ["keep"]:
+        await query.answer()
+        await edit_text(update, render(update, context, "family/kept"))
+        return
     try:
         link_id = record_id(parts[2])
     except (IndexError, ValueError):
         await query.answer()
         return
+    action = parts[1]
+    removing = action in ("rm", "rmy")
     me = await current_person(update, context)
     async with services.db.session() as session:
         link = await family.get_link(session=session, link_id=link_id)
         profile = await session.get(PatientProfile, link.patient_id) if link else None
-        allowed = (link is not None and link.revoked_at is None and me is not None and (
-            (parts[1] == "rm" and profile is not None and profile.person_id == me.id)
-            or (parts[1] == "lv" and link.member_id == me.id)))
+        allowed = (link is not None and me is not None and profile is not None and (
+            (removing and profile.person_id == me.id)
+            or (not removing and link.member_id == me.id)))
         if not allowed:
             await query.answer(services.texts.label("checkin.not_yours", lang_of(update, context)))
             return
         assert link is not None and profile is not None
-        link.revoked_at = services.clock.now()
-        session.add(link)
         member = await session.get(Person, link.member_id)
         patient = await session.get(Person, profile.person_id)
-    await query.answer()
+        already = link.revoked_at is not None
+        if action in ("rmy", "lvy") and not already:
+            link.revoked_at = services.clock.now()
+            session.add(link)
     assert member is not None and patient is not None
-    if parts[1] == "rm":
-        await query.edit_message_text(render(update, context, "family/removed",
-                                             member=member.first_name))
-        await notify(context, member, "family/removed_notice", patient=patient.first_name)
+    await query.answer()
+    if action in ("rm", "lv"):
+        if already:  # an old button: it is already done
+            await reply(update, context, "family/removed" if removing else "family/left",
+                        member=member.first_name, patient=patient.first_name)
+            return
+        yes = f"fam:{action}y:{link_id}"
+        await reply(update, context,
+                    "family/confirm_remove" if removing else "family/confirm_leave",
+                    member=member.first_name, patient=patient.first_name, markup=keyboard(
+                        [button(update, context, "family.yes_remove" if removing
+                                else "family.yes_leave", yes, member=member.first_name,
+                                patient=patient.first_name)],
+                        [button(update, context, "family.keep", "fam:keep")]))
+        return
+    if removing:
+        await edit_text(update, render(update, context, "family/removed",
+                                       member=member.first_name))
+        if not already:
+            await notify(context, member, "family/removed_notice", patient=patient.first_name)
     else:
-        await query.edit_message_text(render(update, context, "family/left",
-                                             patient=patient.first_name))
-        await notify(context, patient, "family/left_notice", member=member.first_name)
-
-
+        await edit_text(update, render(update, context, "family/left",
+                                       patient=patient.first_name))
+        if not already:
+            await notify(context, patient, "family/left_notice", member=member.first_name)
 
 
 # ---- cheers ----------------------------------------------------------------------------------

@@ -5,11 +5,11 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.context import RehabContext
-from bot.flows.practice import stage_of
+from bot.flows.practice import goal_code, reach_goal, stage_of
 from bot.materials import catalogue
 from bot.rules.practice import next_lesson
 from db import lessons, patients
-from handlers.common import clear_buttons, not_ready, reply
+from handlers.common import button, edit_text, keyboard, lang_of, not_ready, render, reply
 from handlers.groups import tell_groups
 
 GOAL_MAX = 200
@@ -51,7 +51,9 @@ async def goal(update: Update, context: RehabContext) -> None:
             return
         _, profile = found
         if not text:
-            await reply(update, context, "goal/show", goal=profile.goal)
+            history = await patients.goals_reached(session=session, patient_id=profile.id)  # type: ignore[arg-type]
+            await reply(update, context, "goal/show", goal=profile.goal,
+                        reached=[g.goal for g in history[:5]])
             return
         if len(text) > GOAL_MAX:
             await reply(update, context, "goal/too_long", limit=GOAL_MAX)
@@ -63,23 +65,42 @@ async def goal(update: Update, context: RehabContext) -> None:
 
 
 async def goal_reached(update: Update, context: RehabContext) -> None:
-    """The patient says they reached their goal: celebrate it once."""
+    """"I reached my goal!" asks first; "Yes" keeps the goal in the history, celebrates it
+    once and asks for the next one. A double tap changes nothing more."""
     query = update.callback_query
     user = update.effective_user
-    assert query is not None and user is not None
+    assert query is not None and query.data is not None and user is not None
     services = context.services
-    async with services.db.session() as session:
-        found = await patients.get_patient(session=session, telegram_id=user.id)
-        if found is None or not found[1].goal or found[1].goal_reached_at is not None:
-            await query.answer(services.texts.label("checkin.old", "en"))
+    lang = lang_of(update, context)
+    parts = query.data.split(":")
+    if parts[1] == "reached":  # the button under /progress: ask
+        async with services.db.session() as session:
+            found = await patients.get_patient(session=session, telegram_id=user.id)
+        if found is None or not found[1].goal:
+            await query.answer(services.texts.label("checkin.old", lang))
             return
-        _, profile = found
-        profile.goal_reached_at = services.clock.now()
-        session.add(profile)
-        await patients.add_milestones(session=session, patient_id=profile.id,  # type: ignore[arg-type]
-                                      keys=["goal_reached"], now=services.clock.now())
+        await query.answer()
+        code = goal_code(found[1].goal)
+        await reply(update, context, "goal/confirm", goal=found[1].goal, markup=keyboard(
+            [button(update, context, "goal.yes", f"goal:yes:{code}")],
+            [button(update, context, "goal.not_yet", "goal:no")]))
+        return
+    if parts[1] == "no":
+        await query.answer()
+        await edit_text(update, render(update, context, "goal/not_yet"))
+        return
+    async with services.db.session() as session:
+        outcome, text = await reach_goal(session=session, telegram_id=user.id,
+                                         code=parts[2] if len(parts) > 2 else "",
+                                         now=services.clock.now())
+        found = await patients.get_patient(session=session, telegram_id=user.id)
+    if outcome != "reached":
+        await query.answer(services.texts.label(
+            "goal.celebrated" if outcome == "already" else "checkin.old", lang))
+        return
     await query.answer()
-    await clear_buttons(update)
-    await reply(update, context, "milestones/reached", key="goal_reached", n=0,
-                goal=profile.goal)
-    await tell_groups(context, profile.id, "family/group_milestone", key="goal_reached")  # type: ignore[arg-type]
+    assert found is not None
+    await edit_text(update, render(update, context, "milestones/reached", key="goal_reached",
+                                   n=0, goal=text))
+    await reply(update, context, "goal/next")
+    await tell_groups(context, found[1].id, "family/group_milestone", key="goal_reached")  # type: ignore[arg-type]

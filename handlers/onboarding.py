@@ -218,6 +218,10 @@ async def advance(update: Update, context: RehabContext, action: str, value: str
             await reply(update, context, "onboarding/placed",
                         stage_name=services.texts.label(f"stage.{placed.key}", lang))
         await send_step(update, context, person, profile)
+    elif action == "accept":  # the disclaimer stays in the chat, to read again later
+        await _answer(update)
+        await clear_buttons(update)
+        await send_step(update, context, person, profile)
     else:
         await _answer(update)
         await send_step(update, context, person, profile, edit=query is not None)
@@ -274,8 +278,11 @@ async def _finish(update: Update, context: RehabContext, person: Person,
                 next_due_at=next_due(time.fromisoformat(at), LESSON_DAYS, zone,
                                      services.clock.now()))
     query = update.callback_query
-    if query is not None:
-        await query.edit_message_text(render(update, context, "onboarding/ready", times=times))
+    if query is not None:  # no time chosen: say so, and offer to add one
+        await query.edit_message_text(
+            render(update, context, "onboarding/ready", times=times),
+            reply_markup=None if times else keyboard(
+                [button(update, context, "remind.add", "rmd:add")]))
     if not answered(profile.safety_answers or {}):  # the entry check comes before any plan
         await safety.ask_entry_check(update, context, first_time=True)
         return
@@ -325,6 +332,18 @@ async def on_location(update: Update, context: RehabContext) -> None:
         await reply(update, context, "errors/unknown_text")
         return
     label = timezones.zone_label(city.zone, context.services.clock.now())
+    user = update.effective_user
+    assert user is not None
+    async with context.services.db.session() as session:
+        found = await patients.get_patient(session=session, telegram_id=user.id)
+    if found is None or found[1].onboarding_step != "timezone":
+        # not setting up: the question and its answers in one message, and "Yes" changes
+        # the zone (and every reminder with it) like /timezone does
+        await reply(update, context, "onboarding/timezone_guess", zone=label,
+                    markup=keyboard([button(update, context, "common.answer_yes",
+                                            f"tz:{city.zone}"),
+                                     button(update, context, "common.answer_no", "tz:other")]))
+        return
     await context.bot.send_message(
         message.chat.id, render(update, context, "onboarding/timezone_guess", zone=label),
         reply_markup=ReplyKeyboardRemove())

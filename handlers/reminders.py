@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Update
 
 from bot.context import RehabContext
@@ -12,7 +13,7 @@ from bot.rules import timezones
 from bot.rules.due import ALL_DAYS, next_due, parse_time, parse_weekdays, weekdays_label
 from bot.rules.family import next_weekly
 from db import family, patients, reminders
-from db.models import PatientProfile, Reminder
+from db.models import PatientProfile, Person, Reminder
 from db.people import get_person
 from handlers.common import (
     button,
@@ -82,14 +83,46 @@ async def remind(update: Update, context: RehabContext) -> None:
     local = f"{at.hour:02d}:{at.minute:02d}"
     async with services.db.session() as session:
         rows = await patients.reminders(session=session, patient_id=profile.id)  # type: ignore[arg-type]
-        if len(rows) >= 6:
+        changing = (await _changing(session, person.id, rows, now)  # type: ignore[arg-type]
+                    if update.callback_query is None else None)  # typed, after "Change"
+        if changing is not None:  # after "Change": the typed time changes that reminder
+            changing.local_time = local
+            if len(args) > 1:
+                changing.weekdays = days
+            changing.next_due_at = _due(local, changing.weekdays, zone, now)
+            session.add(changing)
+            note = "changed"
+        elif len(rows) >= 6:
             await reply(update, context, "remind/too_many")
             return
-        if not any(r.local_time == local and r.weekdays == days for r in rows):
-            await patients.add_reminder(session=session, patient_id=profile.id,  # type: ignore[arg-type]
-                                        local_time=local, weekdays=days,
-                                        next_due_at=_due(local, days, zone, now), now=now)
-    await _show(update, context, profile, note="added")
+        else:
+            note = "added"
+            if not any(r.local_time == local and r.weekdays == days for r in rows):
+                await patients.add_reminder(session=session, patient_id=profile.id,  # type: ignore[arg-type]
+                                            local_time=local, weekdays=days,
+                                            next_due_at=_due(local, days, zone, now), now=now)
+    await _show(update, context, profile, note=note)
+
+
+CHANGING = "rmd:chg:"  # Person.pending_action while a reminder's new time is being chosen
+CHANGE_MINUTES = 30
+
+
+async def _changing(session: AsyncSession, person_id: int, rows: list[Reminder],
+                    now: datetime) -> Reminder | None:
+    """The reminder this person tapped "Change" on in the last half hour, if any; asking
+    forgets it, so a later /remind adds as usual."""
+    person = await session.get(Person, person_id)
+    action = (person.pending_action or "") if person else ""
+    if person is None or not action.startswith(CHANGING):
+        return None
+    until = person.pending_until
+    person.pending_action, person.pending_until = None, None
+    session.add(person)
+    if until is not None and until < now:
+        return None
+    wanted = action.removeprefix(CHANGING)
+    return next((r for r in rows if str(r.id) == wanted), None)
 
 
 async def on_remind_tap(update: Update, context: RehabContext) -> None:
@@ -104,11 +137,17 @@ async def on_remind_tap(update: Update, context: RehabContext) -> None:
         return
     person, profile = found
     action = parts[1] if len(parts) > 1 else ""
+    if action != "chg" and (person.pending_action or "").startswith(CHANGING):
+        async with services.db.session() as session:  # a tap ends "type a new time"
+            stored = await get_person(session=session, telegram_id=person.telegram_id)
+            if stored is not None:
+                stored.pending_action, stored.pending_until = None, None
+                session.add(stored)
     if action == "add":
         await query.answer()
         rows = [[button(update, context, "plain", f"rmd:new:{t}", text=t)
                  for t in PRESET_TIMES[i:i + 4]] for i in range(0, len(PRESET_TIMES), 4)]
-        await reply(update, context, "remind/pick_time", markup=keyboard(*rows))
+        await reply(update, context, "remind/pick_time", change=None, markup=keyboard(*rows))
         return
     if action == "new" and len(parts) == 4:
         context.args = [f"{parts[2]}:{parts[3]}"]
@@ -139,10 +178,16 @@ async def on_remind_tap(update: Update, context: RehabContext) -> None:
             reminder.next_due_at = _due(local, reminder.weekdays, zone, services.clock.now())
             session.add(reminder)
         elif action == "chg":
+            stored = await get_person(session=session, telegram_id=person.telegram_id)
+            if stored is not None:  # a typed /remind HH:MM now changes this one
+                stored.pending_action = f"{CHANGING}{reminder_id}"
+                stored.pending_until = services.clock.now() + timedelta(minutes=CHANGE_MINUTES)
+                session.add(stored)
             await query.answer()
             rows = [[button(update, context, "plain", f"rmd:set:{reminder_id}:{t}", text=t)
                      for t in PRESET_TIMES[i:i + 4]] for i in range(0, len(PRESET_TIMES), 4)]
-            await reply(update, context, "remind/pick_time", markup=keyboard(*rows))
+            await reply(update, context, "remind/pick_time", change=reminder.local_time,
+                        markup=keyboard(*rows))
             return
     await query.answer()
     await _show(update, context, profile, note="removed" if action == "del" else "changed")
@@ -209,7 +254,11 @@ async def on_timezone_tap(update: Update, context: RehabContext) -> None:
     assert query is not None and query.data is not None
     await query.answer()
     zone = query.data.removeprefix("tz:")
-    if timezones.resolve(zone) == zone:
+    await clear_buttons(update)
+    if zone == "other":  # "No": the list of cities, as /timezone shows it
+        context.args = []
+        await timezone(update, context)
+    elif timezones.resolve(zone) == zone:
         await change_timezone(update, context, zone)
 
 
@@ -249,9 +298,10 @@ async def _set_pause(update: Update, context: RehabContext, length: timedelta) -
         person, profile = found
         profile.paused_until = until
         session.add(profile)
-    local = until.astimezone(ZoneInfo(person.timezone or services.settings.default_timezone))
-    await reply(update, context, "remind/paused", forever=length >= FOREVER,
-                until=local.strftime("%A %d %B"))
+    zone = ZoneInfo(person.timezone or services.settings.default_timezone)
+    local, today = until.astimezone(zone), services.clock.now().astimezone(zone).date()
+    await reply(update, context, "remind/paused", forever=length >= FOREVER, until=local,
+                within_week=(local.date() - today).days < 7)
 
 
 async def resume(update: Update, context: RehabContext) -> None:

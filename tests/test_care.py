@@ -154,6 +154,7 @@ async def test_nobody_else_can_do_a_care_action(bot: LocalBot, emulator: Emulato
     # the patient revokes the therapist: from then on, nothing
     await ann.send("/family")
     await ann.press("Remove Lee")
+    await ann.press("Yes, remove Lee")
     before = len(lee.toasts)
     await lee.press_data(f"ct:lv:{pid}:5:ready")
     assert lee.toasts[before:] == ["That button is not for you."]
@@ -196,7 +197,7 @@ async def test_the_patient_chooses_whether_their_name_is_on_reports(
     assert "Ann" not in PdfReader(io.BytesIO(first)).pages[0].extract_text()
     assert ann.buttons() == ["⬜ My name on reports"]
     await ann.press("My name on reports")
-    assert ann.buttons() == ["✅ My name on reports"]
+    assert ann.buttons() == ["☑️ My name on reports"]
     await ann.send("/report")
     second = emulator.world.files[ann.last.document["file_id"]].content
     assert "Home practice: Ann" in PdfReader(io.BytesIO(second)).pages[0].extract_text()
@@ -250,7 +251,7 @@ async def test_a_weekly_report_on_the_day_the_therapist_chose(
     await lee.press("Ann")
     await lee.press("Alerts")
     await lee.press("A weekly report")
-    assert "✅ A report every Monday" in lee.buttons()
+    assert "☑️ A report every Monday" in lee.buttons()
     before = len([m for m in lee.messages if m.document is not None])
     await bot.advance(timedelta(days=7, hours=1))  # today is a Monday, and the next one
     reports = [m for m in lee.messages if m.document is not None][before:]

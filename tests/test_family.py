@@ -106,7 +106,15 @@ async def test_removal_and_leaving_take_effect_at_once(bot: LocalBot,
     await ann.send("/family")
     assert "• Ben" in ann.messages[-1].text and "• Cy" in ann.messages[-1].text
     await ann.press("Remove Ben")
-    assert "Ben no longer sees your practice" in ann.last.text
+    assert "Remove Ben? They will stop seeing your progress" in ann.last.text
+    asked = ann.last
+    yes = ann.find_button("Yes, remove Ben")[1]["callback_data"]
+    await ann.press("Yes, remove Ben")
+    assert "Ben no longer sees your practice" in asked.text
+    await ann.press_data(yes, message=asked)  # a double tap: the same words, told once
+    assert "Ben no longer sees your practice" in asked.text
+    assert "That button is not for you." not in ann.toasts
+    assert sum("stopped sharing" in (m.text or "") for m in ben.messages) == 1
     assert "stopped sharing" in ben.last.text
     await ben.press_data(progress_button, message=ben.messages[-2])
     assert "only see the progress of someone who invited you" in ben.last.text
@@ -114,9 +122,14 @@ async def test_removal_and_leaving_take_effect_at_once(bot: LocalBot,
     assert "Ann" not in ben.last.text
     # forged: Cy tries to remove a link by id, as if she were Ann
     await cy.press_data("fam:rm:2", message=cy.last)
-    assert "That button is not for you." in cy.toasts
+    await cy.press_data("fam:rmy:2", message=cy.last)
+    assert cy.toasts.count("That button is not for you.") == 2
     await cy.send("/family")
     await cy.press("Stop following Ann")
+    await cy.press("No, keep it as it is")
+    assert "Nothing changed" in cy.last.text
+    await cy.press("Stop following Ann")
+    await cy.press("Yes, stop following Ann")
     assert "no longer follows your practice" in ann.last.text
     async with bot.services.db.session() as session:
         links = (await session.exec(select(FamilyLink))).all()

@@ -33,7 +33,7 @@ async def test_taps_alone_take_a_new_patient_to_their_first_plan(
     assert "When should I remind you?" in ann.last.text
     assert ann.chat.reply_keyboard is None  # the "share my location" keyboard is gone
     await ann.press("Morning 09:00")
-    assert "✅ Morning 09:00" in ann.buttons()
+    assert "☑️ Morning 09:00" in ann.buttons()
     await ann.press("Evening 18:00")
     await ann.press("Evening 18:00")  # changed her mind
     replies = await ann.press("Done")

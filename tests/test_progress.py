@@ -72,8 +72,31 @@ async def test_plan_learn_and_goal(bot: LocalBot, emulator: Emulator) -> None:
     assert "hold a cup <with> my left hand" in ann.last.text
     replies = await ann.send("/progress")
     assert "Goal: hold a cup <with> my left hand" in replies[0].text
+    await ann.press("I reached my goal!")  # one tap asks first
+    assert "Did you reach your goal: hold a cup <with> my left hand?" in ann.last.text
+    await ann.press("Not yet")
+    assert "Your goal stays" in ann.last.text
     await ann.press("I reached my goal!")
-    assert "You reached your goal: hold a cup <with> my left hand!" in ann.last.text
+    asked = ann.last
+    yes = ann.find_button("Yes, I did it!")[1]["callback_data"]
+    await ann.press("Yes, I did it!")
+    assert "You reached your goal: hold a cup <with> my left hand!" in asked.text
+    assert "What would you like to work towards next?" in ann.last.text
+    await ann.press_data(yes, message=asked)  # a double tap celebrates nothing twice
+    assert ann.toasts[-1] == "Already celebrated ✓"
+    assert sum("You reached your goal" in (m.text or "") for m in ann.messages) == 1
+    # reached: no longer shown as the goal, kept in the history, the next one asked for
+    progress = (await ann.send("/progress"))[0].text
+    assert "Goal:" not in progress
+    shown = (await ann.send("/goal"))[0].text
+    assert "Goals you reached" in shown and "• hold a cup <with> my left hand" in shown
+    assert "What would you like to do again with your hand?" in shown
+    digest = (await ann.send("/digest"))[0].text
+    assert "Goal:" not in digest
+    await ann.send("/goal button my shirt")
+    await ann.send("/progress")
+    await ann.press_data(yes, message=asked)  # the old "yes" never marks the new goal
+    assert "Goal: button my shirt" in (await ann.send("/progress"))[0].text
     assert "x" * 10 not in (await ann.send("/goal " + "x" * 250))[0].text
 
 

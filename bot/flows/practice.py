@@ -3,6 +3,7 @@ progress numbers, and what a finished session changes. Telegram-free; takes an o
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import date, datetime
@@ -26,7 +27,7 @@ from bot.rules.safety import (
 )
 from bot.rules.stats import DayLog, Progress, summarise
 from db import patients
-from db.models import CheckIn, ExerciseDose, PatientProfile, Person
+from db.models import CheckIn, ExerciseDose, GoalReached, PatientProfile, Person
 
 
 def zone_of(person: Person, default: str) -> ZoneInfo:
@@ -164,3 +165,32 @@ async def restore_exercise(*, session: AsyncSession, telegram_id: int, slot_id: 
                             exercise_id=start.id, reps=start.reps, sets=start.sets,
                             excluded=False, now=now)
     return title
+
+
+def goal_code(goal: str) -> str:
+    """A short fingerprint of a goal's words, carried by its "reached" button, so that an old
+    button never marks a newer goal as reached."""
+    return format(zlib.crc32(goal.encode()), "x")
+
+
+async def reach_goal(*, session: AsyncSession, telegram_id: int, code: str,
+                     now: datetime) -> tuple[str, str | None]:
+    """The patient confirms they reached the goal whose fingerprint is ``code``: keep it in
+    the history, clear it as the current goal (the next one is asked for), celebrate once.
+    Returns ("reached", goal), ("already", goal) for a repeat, or ("stale", None)."""
+    found = await patients.get_patient(session=session, telegram_id=telegram_id)
+    if found is None or found[1].id is None:
+        return "stale", None
+    profile = found[1]
+    if profile.goal and goal_code(profile.goal) == code:
+        reached = GoalReached(patient_id=profile.id, goal=profile.goal, reached_at=now)
+        session.add(reached)
+        profile.goal, profile.goal_reached_at = None, now
+        session.add(profile)
+        await patients.add_milestones(session=session, patient_id=profile.id,
+                                      keys=["goal_reached"], now=now)
+        return "reached", reached.goal
+    history = await patients.goals_reached(session=session, patient_id=profile.id)
+    if history and goal_code(history[0].goal) == code:
+        return "already", history[0].goal
+    return "stale", None
