@@ -10,9 +10,12 @@ from telegram import Update
 from bot.context import RehabContext
 from bot.flows.family import ensure_digest_schedule
 from bot.jobs.digests import digest_values
+from bot.materials import catalogue
 from bot.materials.charts import reps_chart
 from bot.rules import family as rules
-from db import family, patients
+from bot.rules.exercises import Stage
+from bot.rules.practice import next_lesson
+from db import family, lessons, patients
 from db.people import get_person
 from handlers.common import button, keyboard, lang_of, reply
 
@@ -40,6 +43,7 @@ async def digest(update: Update, context: RehabContext) -> None:
             subjects.append((own[1], own[0], True))
         subjects += [(p, person, False) for _, p, person in
                      await family.patients_of(session=session, member_id=me.id)]  # type: ignore[arg-type]
+        had = await lessons.delivered(session=session, person_id=me.id)  # type: ignore[arg-type]
         previews = [(patient, is_own, await digest_values(
             session=session, profile=profile, week_start=week_start, week_end=week_end,
             texts=services.texts, lang=lang, today=now.astimezone(ZoneInfo(zone)).date()))
@@ -51,14 +55,20 @@ async def digest(update: Update, context: RehabContext) -> None:
     if not previews:
         await reply(update, context, "digest/nothing")
         return
-    for patient, is_own, values in previews:
+    for (profile, _, _), (patient, is_own, values) in zip(subjects, previews, strict=True):
+        # the tip the digest will bring (shown, not used up: the digest still brings it)
+        tip = None if is_own else next_lesson(catalogue.lessons(),
+                                              stage=Stage(profile.stage or 1),
+                                              audience="family", delivered=had)
         await reply(update, context, "digest/weekly", patient=patient.first_name, own=is_own,
-                    group=False, **values)
+                    group=False, tip=tip is not None, **values)
         png = await asyncio.to_thread(
             reps_chart, list(values["d"].reps_by_day),
             title=services.texts.label("chart.week_title", lang),
             y_label=services.texts.label("chart.y_label", lang))
         await context.bot.send_photo(update.effective_chat.id, png)  # type: ignore[union-attr]
+        if tip is not None:
+            await reply(update, context, f"lessons/{tip}")
     assert schedule is not None
     await reply(update, context, "digest/when", day=DAYS[schedule.weekday],
                 time=schedule.local_time,

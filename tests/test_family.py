@@ -239,6 +239,7 @@ async def test_a_week_with_three_time_zones(bot: LocalBot, emulator: Emulator) -
     titles = {texts().render(f"lessons/{lesson_id}", "en", name="Ben").split("\n")[0]
               for lesson_id in family_lessons}
     assert tip.html.split("\n")[0] in titles  # a lesson written for family, as the suggestion
+    assert "Below: a tip for how to help this week." in digests(ben)[0].text
 
 
 async def test_digest_preview_and_schedule(bot: LocalBot, emulator: Emulator) -> None:
@@ -247,6 +248,14 @@ async def test_digest_preview_and_schedule(bot: LocalBot, emulator: Emulator) ->
     await join(ben, await invite_link(ann))
     replies = await ben.send("/digest")
     assert "Ann's week" in replies[0].text
+    # the preview shows what the digest will show: it promises a tip, and the tip follows
+    assert "Below: a tip for how to help this week." in replies[0].text
+    assert replies[1].photo is not None
+    preview_tip = replies[2].html.split("\n")[0]
+    family_lessons = {lesson.id for lesson in lessons() if lesson.audience == "family"}
+    titles = {texts().render(f"lessons/{lesson_id}", "en", name="Ben").split("\n")[0]
+              for lesson_id in family_lessons}
+    assert preview_tip in titles
     assert "Sun at 18:00" in ben.last.text
     await ben.press("Change day and time")
     await ben.press("Fri")

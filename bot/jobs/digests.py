@@ -156,7 +156,7 @@ class Digester:
         group = chat_id != reader.telegram_id
         text = self.texts.render("digest/weekly", lang, name=reader.first_name,
                                  patient=patient.first_name, own=own or group, group=group,
-                                 **values)
+                                 tip=tip is not None, **values)
         numbers = values["d"]
         try:
             await bot.send_message(chat_id, text, rate_limit_args={"bulk": True})
