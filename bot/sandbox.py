@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import json
 import re
 import sys
 import threading
@@ -26,6 +27,7 @@ from db.migrate import upgrade
 HELP = """\
 Type a message to send it (commands too: /start, /help). Or:
   #N                 press button N of the newest message with buttons
+  #M.N               press button N of the M-th newest message (#1.2: the newest one's 2nd)
   :as NAME           talk as NAME          :new NAME [LANG]  add someone (e.g. :new Maria es)
   :people            who is here           :location LAT LON share a location
   :group NAME        make a family group   :in NAME  talk in that group   :out  back to private
@@ -33,6 +35,7 @@ Type a message to send it (commands too: /start, /help). Or:
   :time              the sandbox clock     :help  this list     :quit  leave (Ctrl+D too)"""
 
 _DELTA = re.compile(r"^\+(\d+)\s*([mhd])$")
+_PRESS = re.compile(r"^#(?:(\d+)\.)?(\d+)$")
 
 
 def _user_id(name: str) -> int:
@@ -42,11 +45,14 @@ def _user_id(name: str) -> int:
 
 class Sandbox:
     def __init__(self, emulator: Emulator, local: LocalBot, clock: FakeClock,
-                 clock_file: Path) -> None:
+                 clock_file: Path, pictures: Path | None = None,
+                 people_file: Path | None = None) -> None:
         self.emulator = emulator
         self.local = local
         self.clock = clock
         self.clock_file = clock_file
+        self.pictures = pictures  # where the pictures the bot sends are saved, to look at
+        self.people_file = people_file  # who was added with :new, kept between runs
         self.people: dict[str, Persona] = {}
         self.groups: dict[str, object] = {}
         self.current: Persona | None = None
@@ -75,7 +81,8 @@ class Sandbox:
         edited = " (edited)" if kind == "edit" else ""
         lines = [f"\n── Rehab Buddy → {who}{edited} · {when}"]
         if message.photo:
-            lines.append(f"[picture: {message.photo['width']}×{message.photo['height']} PNG]")
+            lines.append(f"[picture: {message.photo['width']}×{message.photo['height']} PNG"
+                         f"{self._save_picture(message)}]")
         if message.document:
             lines.append(f"[file: {message.document['file_name']}]")
         if body:
@@ -89,6 +96,53 @@ class Sandbox:
             lines.append("   ".join(f"⟨{label}⟩" for label in keys))
         print("\n".join(lines), flush=True)
 
+    def _save_picture(self, message: Message) -> str:
+        """Save a picture the bot sent, so anyone can open it; the path, for the screen."""
+        stored = self.emulator.world.files.get(str(message.photo.get("file_id")))  # type: ignore[union-attr]
+        if self.pictures is None or stored is None:
+            return ""
+        self.pictures.mkdir(parents=True, exist_ok=True)
+        path = self.pictures / f"{self._names.get(message.chat.id, 'chat')}-" \
+                               f"{message.message_id}.png"
+        path.write_bytes(stored.content)
+        return f", saved to {path}"
+
+    def _remember_people(self) -> None:
+        if self.people_file is not None:
+            self.people_file.write_text(json.dumps(
+                {p.user.first_name: p.user.language_code for p in self.people.values()}))
+
+    def recall_people(self) -> None:
+        """People added with :new in earlier runs, so their reminders still reach them."""
+        if self.people_file is None or not self.people_file.exists():
+            return
+        with contextlib.suppress(ValueError, OSError):
+            for name, lang in json.loads(self.people_file.read_text()).items():
+                if isinstance(name, str) and name.casefold() not in self.people:
+                    self.add(name, lang if isinstance(lang, str) else "en")
+
+    async def _press(self, persona: Persona, which: int | None, number: int) -> None:
+        """Button ``number`` of the newest message with buttons, or of the ``which``-th newest
+        message; prints the toast Telegram would show for the tap."""
+        if which is None:
+            message = next((m for m in reversed(persona.messages) if m.inline_buttons), None)
+        else:
+            older = persona.messages
+            message = older[-which] if 1 <= which <= len(older) else None
+        buttons = message.inline_buttons if message is not None else []
+        if not 1 <= number <= len(buttons):
+            where = "here" if which is None else f"on message {which}"
+            print(f"(no button {number} {where})")
+            return
+        chosen = buttons[number - 1]
+        if "callback_data" not in chosen:
+            print(f"(that button opens {chosen.get('url', 'a link')})")
+            return
+        seen = len(persona.toasts)
+        await persona.press(chosen["text"], message=message)
+        for toast in persona.toasts[seen:]:
+            print(f"\n   💬 {toast}", flush=True)
+
     async def handle(self, line: str) -> bool:
         """Act on one line of input; False means leave."""
         line = line.strip()
@@ -97,18 +151,9 @@ class Sandbox:
         persona = self.current
         assert persona is not None
         try:
-            if line.startswith("#") and line[1:].isdigit():
-                buttons = next((m.inline_buttons for m in reversed(persona.messages)
-                                if m.inline_buttons), [])
-                number = int(line[1:])
-                if not 1 <= number <= len(buttons):
-                    print(f"(no button {number} here)")
-                    return True
-                label = buttons[number - 1]["text"]
-                if "callback_data" not in buttons[number - 1]:
-                    print(f"(that button opens {buttons[number - 1].get('url', 'a link')})")
-                    return True
-                await persona.press(label)
+            if (press := _PRESS.match(line)) is not None:
+                await self._press(persona, int(press.group(1)) if press.group(1) else None,
+                                  int(press.group(2)))
             elif line.startswith(":"):
                 return await self._meta(line[1:].split())
             else:
@@ -140,6 +185,7 @@ class Sandbox:
                 print(f"({name} is already here)")
             else:
                 self.current = self.add(name, lang)
+                self._remember_people()
                 print(f"(you are now {name}; say /start)")
         elif command == "group" and args:
             title = " ".join(args)
@@ -217,7 +263,7 @@ def _lines() -> asyncio.Queue[str | None]:
 def _prepare(database: Path, fresh: bool) -> tuple[str, Path, datetime]:
     """The database URL, the clock file and the time to start at (never before last run's)."""
     if fresh:
-        for suffix in ("", "-wal", "-shm", ".clock"):
+        for suffix in ("", "-wal", "-shm", ".clock", ".people"):
             Path(f"{database}{suffix}").unlink(missing_ok=True)
     url = f"sqlite+aiosqlite:///{database.resolve()}"
     ensure_sqlite_directory(url)
@@ -239,9 +285,12 @@ async def _main(database: Path, fresh: bool) -> None:
         async with Emulator(wall=lambda: clock.now().timestamp()) as emulator:
             local = LocalBot(settings=settings, database=db, clock=clock, emulator=emulator)
             async with local:
-                sandbox = Sandbox(emulator, local, clock, clock_file)
+                sandbox = Sandbox(emulator, local, clock, clock_file,
+                                  pictures=database.parent / f"{database.stem}-pictures",
+                                  people_file=Path(f"{database}.people"))
                 sandbox.current = sandbox.add("Pat")
                 sandbox.add("Sam")
+                sandbox.recall_people()
                 print("Rehab Buddy sandbox: the real bot, a local Telegram, a pretend clock.")
                 print(f"Database: {database}   Clock: {clock.now():%a %d %b %Y %H:%M} UTC")
                 print("People: Pat (practising) and Sam (family). You are Pat.")

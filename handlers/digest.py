@@ -11,7 +11,7 @@ from bot.context import RehabContext
 from bot.flows.family import ensure_digest_schedule
 from bot.jobs.digests import digest_values
 from bot.materials import catalogue
-from bot.materials.charts import reps_chart
+from bot.materials.charts import week_chart
 from bot.rules import family as rules
 from bot.rules.exercises import Stage
 from bot.rules.practice import next_lesson
@@ -62,10 +62,8 @@ async def digest(update: Update, context: RehabContext) -> None:
                                               audience="family", delivered=had)
         await reply(update, context, "digest/weekly", patient=patient.first_name, own=is_own,
                     group=False, tip=tip is not None, **values)
-        png = await asyncio.to_thread(
-            reps_chart, list(values["d"].reps_by_day),
-            title=services.texts.label("chart.week_title", lang),
-            y_label=services.texts.label("chart.y_label", lang))
+        png = await asyncio.to_thread(week_chart, services.texts, lang, values["d"],
+                                      target=values["target"])
         await context.bot.send_photo(update.effective_chat.id, png)  # type: ignore[union-attr]
         if tip is not None:
             await reply(update, context, f"lessons/{tip}")

@@ -10,8 +10,8 @@ from datetime import timedelta
 from telegram import Update
 
 from bot.context import RehabContext
-from bot.flows.practice import patient_progress, today_of
-from bot.materials.charts import reps_chart
+from bot.flows.practice import daily_target, patient_progress, today_of
+from bot.materials.charts import progress_chart
 from bot.rules.exercises import Stage
 from bot.rules.family import MAX_FOLLOWERS
 from bot.rules.stats import Progress
@@ -65,9 +65,11 @@ async def send_progress(update: Update, context: RehabContext, *, chat_id: int,
     if own and profile.goal and profile.goal_reached_at is None:
         markup = keyboard([button(update, context, "goal.reached", "goal:reached")])
     await context.bot.send_message(chat_id, text, reply_markup=markup)
-    png = await asyncio.to_thread(
-        reps_chart, list(progress.reps_by_day), title=label("chart.title", lang),
-        y_label=label("chart.y_label", lang))
+    async with context.services.db.session() as session:
+        target = await daily_target(session=session, profile=profile,
+                                    day=progress.reps_by_day[-1][0])
+    png = await asyncio.to_thread(progress_chart, context.services.texts, lang, progress,
+                                  target=target)
     await context.bot.send_photo(chat_id, png, caption=render(
         update, context, "progress/chart_caption", progress=progress))
 

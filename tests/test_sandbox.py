@@ -78,3 +78,25 @@ def test_a_database_path_that_cannot_be_made_is_one_line(tmp_path: Path) -> None
     assert result.returncode == 1
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_the_sandbox_shows_what_telegram_shows(tmp_path: Path) -> None:
+    """Toasts are printed, pictures are saved to files, old messages' buttons can be pressed,
+    and people added with :new are still there (with their reminders) after a restart."""
+    onboarding = ["/start", "#1", "#1", "#1", "#1", "#1", "#3", "#1", "#1", "#4",
+                  "#1", "#1", "#2", "#1", "#1"]
+    out = sandbox(tmp_path, [":new Maria", *onboarding, "#1", "#1", "#3",
+                             "/remind", "/help",
+                             "#2.3",  # button 3 of the second-newest message: "Add a reminder"
+                             "#1.9",  # the newest message has no ninth button
+                             "/progress", ":quit"])
+    assert "💬 Saved ✓" in out  # the toast Telegram shows over the chat after a check-in
+    assert "Pick a time" in out
+    assert "(no button 9 on message 1)" in out
+    saved = re.search(r"\[picture: \d+×\d+ PNG, saved to (\S+\.png)\]", out)
+    assert saved, out[-2000:]
+    assert Path(saved.group(1)).read_bytes()[:4] == b"\x89PNG"
+    again = sandbox(tmp_path, [":people", ":clock +1d", ":quit"])
+    assert "Maria (en)" in again
+    assert "Chat not found" not in again
+    assert "── Rehab Buddy → Maria" in again  # her morning prompt reached her

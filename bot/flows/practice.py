@@ -194,3 +194,11 @@ async def reach_goal(*, session: AsyncSession, telegram_id: int, code: str,
     if history and goal_code(history[0].goal) == code:
         return "already", history[0].goal
     return "stale", None
+
+
+async def daily_target(*, session: AsyncSession, profile: PatientProfile, day: date) -> int:
+    """The moves in the patient's plan for ``day``: the dashed line on their charts."""
+    if profile.id is None or profile.onboarding_step != "done":
+        return 0
+    rows = await patients.doses(session=session, patient_id=profile.id)
+    return plan_for(profile, rows, day).total_reps

@@ -16,9 +16,9 @@ from telegram import Bot
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application
 
-from bot.flows.practice import day_logs
+from bot.flows.practice import daily_target, day_logs
 from bot.materials import catalogue
-from bot.materials.charts import reps_chart
+from bot.materials.charts import week_chart
 from bot.materials.texts import Texts
 from bot.rules import family as rules
 from bot.rules.exercises import Stage
@@ -60,7 +60,8 @@ async def digest_values(*, session: Any, profile: PatientProfile, week_start: An
     numbers = rules.digest_numbers(logs=logs, week_start=week_start, week_end=week_end,
                                    planned=planned, milestones=milestones, cheers=cheers,
                                    today=today)
-    return {"d": numbers, "stage_name": texts.label(
+    target = await daily_target(session=session, profile=profile, day=week_end)
+    return {"d": numbers, "target": target, "stage_name": texts.label(
         f"stage.{Stage(profile.stage or 1).key}", lang), "goal": profile.goal}
 
 
@@ -160,10 +161,8 @@ class Digester:
         numbers = values["d"]
         try:
             await bot.send_message(chat_id, text, rate_limit_args={"bulk": True})
-            png = await asyncio.to_thread(
-                reps_chart, list(numbers.reps_by_day),
-                title=self.texts.label("chart.week_title", lang),
-                y_label=self.texts.label("chart.y_label", lang))
+            png = await asyncio.to_thread(week_chart, self.texts, lang, numbers,
+                                          target=values["target"])
             await bot.send_photo(chat_id, png, rate_limit_args={"bulk": True})
             if tip is not None:
                 await bot.send_message(chat_id, self.texts.render(

@@ -86,6 +86,7 @@ class Digest:
     active_days: int
     so_far: bool = False  # the week is not over yet (a preview)
     best_run: int = 0
+    pain_days: frozenset[date] = frozenset()
 
 
 def digest_numbers(*, logs: Sequence[DayLog], week_start: date, week_end: date,
@@ -106,7 +107,7 @@ def digest_numbers(*, logs: Sequence[DayLog], week_start: date, week_end: date,
         reps_by_day=progress.reps_by_day, trend=progress.trend, streak=progress.streak,
         milestones=tuple(milestones), cheers=cheers,
         active_days=len({log.day for log in days if log.reps > 0}),
-        so_far=as_of < week_end, best_run=progress.best_run)
+        so_far=as_of < week_end, best_run=progress.best_run, pain_days=progress.pain_days)
 
 
 def inactivity_episode(*, last_practice: date | None, since: date, today: date,

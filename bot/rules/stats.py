@@ -43,6 +43,7 @@ class Progress:
     active_days_this_week: int
     reps_by_day: tuple[tuple[date, int], ...]  # the last `days` days ending today, oldest first
     best_run: int = 0  # the longest run of active days in that window (shown instead of a 0)
+    pain_days: frozenset[date] = frozenset()  # days in that window when something hurt
     week_start: date | None = None  # this week: Monday to Sunday (bot.rules.family.week_of)
 
 
@@ -56,6 +57,7 @@ class _Day:
     reps: int = 0
     sessions: int = 0
     ratings: list[int] = field(default_factory=list)
+    pain: bool = False
 
 
 def _merge(logs: Iterable[DayLog], today: date) -> dict[date, _Day]:
@@ -68,6 +70,7 @@ def _merge(logs: Iterable[DayLog], today: date) -> dict[date, _Day]:
         day.reps += log.reps
         day.sessions += log.sessions
         day.ratings.extend(log.difficulties)
+        day.pain = day.pain or log.pain
     return merged
 
 
@@ -140,6 +143,7 @@ def summarise(
         active_days_this_week=sum(1 for entry in this_week if entry.reps > 0),
         reps_by_day=series,
         best_run=_best_run(series),
+        pain_days=frozenset(day for day, _ in series if day in merged and merged[day].pain),
         week_start=this_start,
     )
 

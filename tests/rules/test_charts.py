@@ -5,13 +5,16 @@ from __future__ import annotations
 import ast
 import struct
 import threading
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from bot.materials import charts
-from bot.materials.charts import reps_chart
+from bot.materials.charts import ChartWords, build_chart, reps_chart
 
 TODAY = date(2026, 11, 25)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -28,8 +31,19 @@ def png_size(data: bytes) -> tuple[int, int]:
     return width, height
 
 
+WORDS = ChartWords(title="235 moves this week (+35 on last week)", y_label="Moves",
+                   weekdays=["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+                   months=["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep",
+                           "Oct", "Nov", "Dec"],
+                   target="daily target", pain="it hurt", rest="rest day")
+
+
 def chart(values: list[int], goal: int | None = None) -> bytes:
-    return reps_chart(series(values), title="Reps per day", y_label="Reps", goal=goal)
+    return reps_chart(series(values), words=WORDS, target=goal)
+
+
+def texts_on(figure: Figure) -> list[Text]:
+    return [t for t in figure.findobj(Text) if t.get_text().strip() and t.get_visible()]
 
 
 @pytest.mark.parametrize(
@@ -37,18 +51,50 @@ def chart(values: list[int], goal: int | None = None) -> bytes:
     [[], [0] * 28, [(i * 7) % 23 for i in range(28)], [5], [0, 0, 500], list(range(90))],
     ids=["empty", "all-zero", "28-days", "one-day", "spike", "90-days"],
 )
-def test_renders_a_png_of_about_1000_by_500(values: list[int]) -> None:
+def test_renders_a_png_of_a_phone_friendly_size(values: list[int]) -> None:
     width, height = png_size(chart(values))
-    assert 900 <= width <= 1100
-    assert 450 <= height <= 550
+    assert (width, height) == (charts.WIDTH_PX, charts.HEIGHT_PX)
 
 
-def test_goal_line_and_words_from_the_caller() -> None:
+def test_every_word_is_readable_at_telegrams_preview_size() -> None:
+    """Scaled to the width Telegram shows in a phone's chat, no text is under 7.5 pixels."""
+    figure = build_chart(series([(i * 7) % 23 for i in range(28)]), words=WORDS, target=20,
+                         pain_days={TODAY - timedelta(days=2)})
+    scale = charts.PREVIEW_WIDTH_PX / charts.WIDTH_PX
+    sizes = [t.get_fontsize() * charts.DPI / 72 * scale for t in texts_on(figure)]
+    assert sizes and min(sizes) >= 7.5, sizes
+
+
+def test_a_week_has_weekday_labels_the_target_pain_and_rest() -> None:
+    monday = date(2026, 11, 30)
+    days = [(monday + timedelta(days=i), v) for i, v in enumerate([80, 0, 95, 60])]
+    figure = build_chart(days, words=WORDS, target=90, pain_days={monday + timedelta(days=2)},
+                         through=monday + timedelta(days=6))
+    words = [t.get_text() for t in texts_on(figure)]
+    ticks = [w for w in words if "\n" in w]
+    assert ticks == ["Mon\n30", "Tue\n1", "Wed\n2", "Thu\n3", "Fri\n4", "Sat\n5", "Sun\n6"]
+    assert "235 moves this week (+35 on last week)" in words
+    assert {"daily target", "it hurt", "rest day"} <= set(words)
+    assert "60" in words  # today's number over today's bar
+    no_pain = build_chart(days[:1], words=WORDS, through=monday + timedelta(days=6))
+    assert not {"daily target", "it hurt", "rest day"} & {t.get_text() for t in texts_on(no_pain)}
+
+
+def test_four_weeks_label_each_monday_with_its_date() -> None:
+    figure = build_chart(series([5] * 28), words=WORDS)
+    ticks = [t.get_text() for t in texts_on(figure) if "\n" in t.get_text()]
+    assert ticks and all(t.startswith("Mon\n") for t in ticks)
+    assert len(ticks) == 4 and ticks[-1] == "Mon\n23 Nov"
+
+
+def test_target_pain_and_words_change_the_picture() -> None:
     plain = chart([3, 4, 5])
     assert png_size(chart([3, 4, 5], goal=10)) == png_size(plain)
     assert chart([3, 4, 5], goal=10) != plain
-    other_words = reps_chart(series([3, 4, 5]), title="Wiederholungen", y_label="Anzahl")
-    assert other_words != plain
+    hurt = reps_chart(series([3, 4, 5]), words=WORDS, pain_days={TODAY})
+    assert hurt != plain
+    other = reps_chart(series([3, 4, 5]), words=replace(WORDS, title="Wiederholungen"))
+    assert other != plain
 
 
 def test_different_data_gives_different_bytes() -> None:
@@ -57,7 +103,8 @@ def test_different_data_gives_different_bytes() -> None:
 
 
 def test_non_latin_words_render() -> None:
-    data = reps_chart(series([1, 2]), title="Повторения за день", y_label="Ελληνικά")
+    data = reps_chart(series([1, 2]), words=replace(WORDS, title="Повторения за день",
+                                                    y_label="Ελληνικά"))
     assert png_size(data)[0] > 0
 
 
