@@ -106,9 +106,24 @@ def _settings() -> Settings:
     return settings
 
 
-async def _migrate(database_url: str) -> None:
+def _missing_database(exc: BaseException, database_url: str) -> str | None:
+    """What to do when PostgreSQL says the database in the URL does not exist."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if (type(seen).__name__ == "InvalidCatalogNameError"
+                or getattr(seen, "sqlstate", None) == "3D000"):  # invalid_catalog_name
+            name = database_url.rsplit("/", 1)[-1].split("?", 1)[0]
+            return (f"the database {name!r} named in DATABASE_URL does not exist on the "
+                    f"server: create it first (for example: createdb {name}), or name "
+                    f"another one.")
+        seen = seen.__cause__ or getattr(seen, "orig", None)
+    return None
+
+
+async def _migrate(database_url: str) -> list[str]:
+    """Apply pending migrations; the revisions applied now (none: it was up to date)."""
     from db.engine import Database
-    from db.migrate import upgrade
+    from db.migrate import pending, upgrade
 
     try:
         ensure_sqlite_directory(database_url)
@@ -117,12 +132,16 @@ async def _migrate(database_url: str) -> None:
                     f"({type(exc).__name__}: {exc.strerror}).") from None
     database = Database.from_url(database_url)
     try:
+        todo = await pending(database.engine)
         await upgrade(database.engine)
+        return todo
     except (OSError, ConnectionError, TypeError, ValueError) as exc:
         # e.g. refused connections, or a URL option the driver does not take
         raise Fatal(f"could not open the database at DATABASE_URL ({type(exc).__name__}: "
                     f"{str(exc)[:160]}).") from None
     except Exception as exc:
+        if (missing := _missing_database(exc, database_url)) is not None:
+            raise Fatal(missing) from None
         if type(exc).__module__.startswith(("sqlalchemy", "asyncpg", "sqlite3", "alembic")):
             raise Fatal(f"could not migrate the database at DATABASE_URL "
                         f"({type(exc).__name__}).") from None
@@ -133,8 +152,15 @@ async def _migrate(database_url: str) -> None:
 
 def _db_upgrade() -> int:
     settings = _settings()
-    asyncio.run(_migrate(settings.database_url))
-    print("rehab-buddy: the database is up to date.")
+    applied = asyncio.run(_migrate(settings.database_url))
+    if not applied:
+        print("rehab-buddy: the database was already up to date; nothing to do.")
+    elif applied[0] == "0001":
+        print(f"rehab-buddy: created the database schema ({len(applied)} migrations, now at "
+              f"{applied[-1]}).")
+    else:
+        print(f"rehab-buddy: applied {len(applied)} migration(s): {', '.join(applied)}; the "
+              f"database is up to date.")
     return 0
 
 

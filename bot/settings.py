@@ -128,8 +128,8 @@ def normalise_database_url(value: str) -> str:
     ):
         if value.startswith(prefix):
             rest = value[len(prefix) :]
-            if driver.startswith("sqlite") and not rest.startswith("/"):
-                break
+            if driver.startswith("sqlite") and (not rest.startswith("/") or "?" in rest):
+                break  # SQLite takes a file path, and none of the driver's ?options
             if driver.startswith("postgresql") and not rest:
                 break
             return driver + rest
@@ -141,8 +141,8 @@ _MESSAGES = {
     "(expected digits, a colon, then letters, as @BotFather gives it).",
     "telegram_api_base_url": "Setting TELEGRAM_API_BASE_URL must be an http(s) URL such as "
     "https://api.telegram.org/bot or http://127.0.0.1:8081/bot.",
-    "database_url": "Setting DATABASE_URL must be sqlite+aiosqlite:///path/to/file.sqlite3 or "
-    "postgresql+asyncpg://user@host:5432/dbname.",
+    "database_url": "Setting DATABASE_URL must be sqlite+aiosqlite:///path/to/file.sqlite3 "
+    "(a file path, no ?options) or postgresql+asyncpg://user@host:5432/dbname.",
     "default_timezone": "Setting DEFAULT_TIMEZONE must be an IANA time zone name such as "
     "Europe/London or America/New_York.",
     "log_level": "Setting LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL.",

@@ -76,8 +76,30 @@ def test_db_upgrade_makes_the_default_sqlite_file(tmp_path: Path) -> None:
     result = cli(tmp_path, "db", "upgrade")
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "data" / "rehab_buddy.sqlite3").exists()
+    assert "created the database schema" in result.stdout  # not "up to date" on a new file
     again = cli(tmp_path, "db", "upgrade")
     assert again.returncode == 0
+    assert "already up to date" in again.stdout
+
+
+def test_a_postgresql_database_that_does_not_exist_says_what_to_do(tmp_path: Path) -> None:
+    result = cli(tmp_path, "db", "upgrade",
+                 DATABASE_URL="postgresql+asyncpg://postgres@127.0.0.1:5432/no_such_rehab_db")
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "'no_such_rehab_db'" in lines[0] and "does not exist" in lines[0]
+    assert "createdb no_such_rehab_db" in lines[0] and "DBAPIError" not in lines[0]
+
+
+def test_options_on_a_sqlite_url_are_one_plain_line(tmp_path: Path) -> None:
+    result = cli(tmp_path, "db", "upgrade",
+                 DATABASE_URL="sqlite+aiosqlite:///./x.sqlite3?foo=bar")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "rehab-buddy: Setting DATABASE_URL must be sqlite+aiosqlite:///path/to/file.sqlite3 "
+        "(a file path, no ?options) or postgresql+asyncpg://user@host:5432/dbname."]
+    assert result.stdout == "" and not (tmp_path / "x.sqlite3").exists()
 
 
 def test_db_upgrade_on_an_unreachable_database_is_one_line(tmp_path: Path) -> None:
