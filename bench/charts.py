@@ -57,7 +57,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=50)
     args = parser.parse_args()
-    print(json.dumps(measure(args.rounds), indent=2))
+    results = measure(args.rounds)
+    print(json.dumps(results, indent=2))
+    out = Path(__file__).resolve().parent / "results"
+    out.mkdir(exist_ok=True)
+    (out / "charts.json").write_text(json.dumps(results, indent=2) + "\n")
 
 
 if __name__ == "__main__":

@@ -61,7 +61,11 @@ async def test_one_count_everywhere_and_today_is_the_whole_day(
     # the day's total, and this session's part of it
     assert f"Today: {total + 12} moves (this session: {total} moves in" in summary
     # /progress and /digest say the same number for the same week, and name the week
-    progress = (await ann.send("/progress"))[0].text
+    replies = await ann.send("/progress")
+    progress = replies[0].text
+    chart = replies[1].photo
+    assert chart is not None and (chart["width"], chart["height"]) == (800, 560)
+    assert emulator.world.files[chart["file_id"]].content[:4] == b"\x89PNG"
     assert "This week: Mon 23 Nov – Sun 29 Nov" in progress
     assert f"Moves this week: {total + 12} " in progress
     digest = (await ann.send("/digest"))[0].text

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from bot.materials.texts import Texts
 
@@ -19,12 +19,13 @@ def test_lines_that_end_in_a_condition_keep_their_line_break() -> None:
     assert "1. <b>Lift</b> — 8 (hold 5 s)\n\nAbout" in plan
     week = {"week_start": date(2026, 11, 23), "week_end": date(2026, 11, 29), "sessions": 4,
             "planned": 7, "reps": 320, "reps_last_week": 250, "active_days": 5, "trend": None,
-            "streak": 0, "milestones": [], "cheers": 0}
+            "streak": 0, "milestones": [], "cheers": 0, "so_far": False, "best_run": 0}
     digest = texts.render("digest/weekly", "en", name="Ben", patient="Ann", own=False,
                           group=False, stage_name="elbow", goal=None, d=week)
     assert "<b>5 of 7</b>\n💪 Moves" in digest and "planned" not in digest
-    paused = texts.render("remind/paused", "en", name="Ann", forever=False, until="Friday")
-    assert "🛌\n\nTake care" in paused
+    paused = texts.render("remind/paused", "en", name="Ann", forever=False,
+                          until=datetime(2026, 11, 27, 9, 5), within_week=True)
+    assert "until <b>Friday 09:05</b>. 🛌\n\nTake care" in paused
 
 
 def test_a_language_we_lack_falls_back_to_english_per_template() -> None:

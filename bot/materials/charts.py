@@ -1,36 +1,43 @@
 """A PNG bar chart of moves per day, for /progress and the family digest: a chart a family
 would forward.
 
-Drawn with matplotlib's object API (a ``Figure`` on an Agg canvas), never pyplot: pyplot keeps
-global state and is not safe to use from the worker threads that ``asyncio.to_thread`` runs
-this in. Made for tired eyes on a phone, and checked at Telegram's preview size (about 320
-pixels wide, ``PREVIEW_WIDTH_PX``): big type, colours that colour-blind readers tell apart
-(Paul Tol's bright scheme), and every word from the caller, already in the reader's language
+Made for tired eyes on a phone, and checked at Telegram's preview size (about 320 pixels wide,
+``PREVIEW_WIDTH_PX``): big type, colours that colour-blind readers tell apart (Paul Tol's
+bright scheme), and every word from the caller, already in the reader's language
 (``ChartWords``): weekday and month names, the title with the total and its change, the legend.
 
 What a reader sees: one bar per day; the daily target as a dashed line; a red mark over a day
 when something hurt; a soft grey dot on a day with no practice (a rest day, not a failure);
 days still to come this week as empty, lighter slots; today's bar in orange with its number.
+
+Two steps: :func:`layout_chart` decides every shape and word as plain data (what the tests
+read), :func:`draw` paints it with Pillow. Pillow rather than matplotlib's axes: a chart here
+takes a few milliseconds instead of over a hundred (``bench/charts.py``), and each call owns
+its own image, so worker threads never share state. The font is DejaVu Sans, the one that
+ships inside matplotlib (also the report's font), found on disk without importing matplotlib.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import io
+import math
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cache
+from pathlib import Path
+from typing import Literal
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from matplotlib.ticker import MaxNLocator
+from PIL import Image, ImageDraw, ImageFont
 
 from bot.materials.texts import Texts
 from bot.rules.family import Digest
 from bot.rules.stats import Progress
 
-WIDTH_PX, HEIGHT_PX, DPI = 800, 560, 100
+WIDTH_PX, HEIGHT_PX = 800, 560
 PREVIEW_WIDTH_PX = 320  # how wide Telegram shows a photo in a phone's chat, about
+SUPERSAMPLE = 2  # drawn twice as large, then scaled down: smooth edges on every shape
 
 BAR = "#0077bb"  # blue
 TODAY = "#ee7733"  # orange
@@ -41,8 +48,10 @@ TEXT = "#111111"
 SOFT_TEXT = "#777777"
 GRID = "#dddddd"
 
-TICK_PT, LABEL_PT, TITLE_PT, LEGEND_PT = 17, 17, 21, 16
-LEFT, RIGHT = 0.12, 0.98  # the plot's share of the width
+TICK_PX, LABEL_PX, TITLE_PX, LEGEND_PX = 23, 23, 29, 22  # at 800 px wide: ≥ 8.8 px at 320
+LEFT, RIGHT, TOP = 104, 784, 84
+BOTTOM_WITH_LEGEND, BOTTOM_PLAIN = HEIGHT_PX - 150, HEIGHT_PX - 96
+BAR_SHARE = 0.72  # of each day's slot
 
 
 @dataclass(frozen=True)
@@ -58,6 +67,46 @@ class ChartWords:
     rest: str  # "rest day"
 
 
+@dataclass(frozen=True)
+class Words:
+    """A piece of text on the chart: where (its anchor), how big, which colour."""
+
+    text: str
+    x: float
+    y: float
+    size: int
+    colour: str = TEXT
+    bold: bool = False
+    anchor: str = "mm"  # Pillow's text anchors: "mm" middle, "ra" right-ascender...
+    rotate: bool = False
+
+
+@dataclass
+class Layout:
+    """Everything on one chart, in pixels of the finished image."""
+
+    bars: list[tuple[float, float, float, float, str]] = field(default_factory=list)
+    rest: list[tuple[float, float]] = field(default_factory=list)  # dot centres
+    pain: list[tuple[float, float]] = field(default_factory=list)  # triangle tips
+    grid: list[float] = field(default_factory=list)  # y of each grid line
+    target: float | None = None  # y of the dashed line
+    baseline: float = 0.0
+    words: list[Words] = field(default_factory=list)
+    legend: list[tuple[Literal["target", "pain", "rest"], float, float]] = field(
+        default_factory=list)  # handle kind and its centre
+
+
+def nice_step(top: float, intervals: int = 4) -> int:
+    """A round step (1, 2, 5 × a power of ten) that splits 0..top in at most ``intervals``."""
+    raw = max(top / intervals, 1)
+    power = 10 ** math.floor(math.log10(raw))
+    for factor in (1, 2, 2.5, 5, 10):
+        step = factor * power
+        if step >= raw and float(step).is_integer():
+            return int(step)
+    return int(10 * power)
+
+
 def _tick(day: date, words: ChartWords, *, weekly: bool) -> str:
     """"Mon" over "23" on a week's chart; "Mon" over "23 Nov" on a longer one."""
     weekday = words.weekdays[day.weekday()]
@@ -66,14 +115,11 @@ def _tick(day: date, words: ChartWords, *, weekly: bool) -> str:
     return f"{weekday}\n{day.day} {words.months[day.month - 1]}"
 
 
-def build_chart(days: Sequence[tuple[date, int]], *, words: ChartWords,
-                target: int | None = None, pain_days: Collection[date] = (),
-                through: date | None = None) -> Figure:
-    """The chart as a matplotlib ``Figure``: ``days`` oldest first, the last one today;
-    ``through`` (a later day) leaves empty slots for the rest of the week."""
-    figure = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI, facecolor="white")
-    FigureCanvasAgg(figure)
-    axes = figure.add_subplot()
+def layout_chart(days: Sequence[tuple[date, int]], *, words: ChartWords,
+                 target: int | None = None, pain_days: Collection[date] = (),
+                 through: date | None = None) -> Layout:
+    """Every shape and word: ``days`` oldest first, the last one today; ``through`` (a later
+    day) leaves empty slots for the rest of the week."""
     shown = list(days)
     today = shown[-1][0] if shown else None
     future: list[date] = []
@@ -81,81 +127,141 @@ def build_chart(days: Sequence[tuple[date, int]], *, words: ChartWords,
         future = [today + timedelta(days=n) for n in range(1, (through - today).days + 1)]
     slots = [d for d, _ in shown] + future
     values = [max(0, reps) for _, reps in shown]
-    positions = list(range(len(slots)))
-    colours = [BAR] * len(values)
-    if colours:
-        colours[-1] = TODAY
-    # one collection of thick lines draws every bar: far cheaper than a patch per bar
-    axes_px = WIDTH_PX * (RIGHT - LEFT)
-    bar_pt = 0.72 * axes_px / max(len(slots), 1) * 72 / DPI
-    axes.vlines(positions[:len(values)], 0, values, colors=colours, linewidth=bar_pt,
-                capstyle="butt", zorder=2)
-    top = max([*values, target or 0, 5])
-    rest = [i for i, v in enumerate(values) if v == 0 and i < len(values) - 1]
-    if rest:  # a rest day is a day, not a hole: a soft dot on the baseline
-        axes.scatter(rest, [top * 0.02] * len(rest), s=90, color=REST, zorder=3)
-    pain = [i for i, d in enumerate(slots[:len(values)]) if d in pain_days]
-    if pain:
-        axes.scatter(pain, [values[i] + top * 0.06 for i in pain], s=170, marker="v",
-                     color=PAIN, zorder=4)
-    if target is not None and target > 0:
-        axes.axhline(target, color=TARGET, linestyle=(0, (6, 4)), linewidth=2.5, zorder=3)
+    rest_days = [i for i, v in enumerate(values) if v == 0 and i < len(values) - 1]
+    hurt = [i for i, (d, _) in enumerate(shown) if d in pain_days]
+    has_target = target is not None and target > 0
+    legend_kinds: list[Literal["target", "pain", "rest"]] = (
+        (["target"] if has_target else []) + (["pain"] if hurt else [])
+        + (["rest"] if rest_days else []))
+    bottom = BOTTOM_WITH_LEGEND if legend_kinds else BOTTOM_PLAIN
+    top_value = max([*values, target or 0, 5])
+    step = nice_step(top_value * 1.05)
+    scale_top = max(step * math.ceil(top_value * 1.22 / step), step)
+    height = bottom - TOP
+
+    def y_of(value: float) -> float:
+        return bottom - value / scale_top * height
+
+    layout = Layout(baseline=bottom)
+    slot = (RIGHT - LEFT) / max(len(slots), 1)
+    centre = [LEFT + slot * (i + 0.5) for i in range(len(slots))]
+    layout.grid = [y_of(v) for v in range(step, int(scale_top) + 1, step)]
+    for value in range(0, int(scale_top) + 1, step):
+        layout.words.append(Words(f"{value}", LEFT - 14, y_of(value), TICK_PX, anchor="rm"))
+    for i, value in enumerate(values):
+        half = slot * BAR_SHARE / 2
+        colour = TODAY if i == len(values) - 1 else BAR
+        if value > 0:
+            layout.bars.append((centre[i] - half, y_of(value), centre[i] + half, bottom, colour))
+    layout.rest = [(centre[i], bottom - 9) for i in rest_days]
+    layout.pain = [(centre[i], y_of(values[i]) - 10) for i in hurt]
+    if has_target:
+        layout.target = y_of(target or 0)
     if values:
-        axes.annotate(f"{values[-1]}", (positions[len(values) - 1], values[-1]),
-                      xytext=(0, 8 if not pain or pain[-1] != len(values) - 1 else 26),
-                      textcoords="offset points", ha="center", va="bottom",
-                      fontsize=LABEL_PT, fontweight="bold", color=TODAY)
-
+        lift = 44 if hurt and hurt[-1] == len(values) - 1 else 18
+        layout.words.append(Words(f"{values[-1]}", centre[len(values) - 1],
+                                  y_of(values[-1]) - lift, LABEL_PX, TODAY, bold=True))
     weekly = len(slots) <= 7
-    ticks = positions if weekly else [i for i, d in enumerate(slots) if d.weekday() == 0]
-    axes.set_xticks(ticks, [_tick(slots[i], words, weekly=weekly) for i in ticks],
-                    fontsize=TICK_PT, color=TEXT)
-    for i, tick in zip(ticks, axes.get_xticklabels(), strict=True):
-        if slots[i] in future:
-            tick.set_color(SOFT_TEXT)
-    axes.set_xlim(-0.6, max(len(slots), 1) - 0.4)
-    axes.set_ylim(0, top * 1.22)
-    axes.yaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
-    axes.tick_params(axis="y", labelsize=TICK_PT, colors=TEXT)
-    axes.tick_params(axis="x", length=0, colors=TEXT, pad=8)
-    axes.grid(axis="y", color=GRID, linewidth=1, zorder=0)
-    figure.text(0.5, 0.965, words.title, ha="center", va="top", fontsize=TITLE_PT,
-                fontweight="bold", color=TEXT)
-    axes.set_ylabel(words.y_label, fontsize=LABEL_PT, color=TEXT)
-    for side in ("top", "right", "left"):
-        axes.spines[side].set_visible(False)
-    axes.spines["bottom"].set_linewidth(1.5)
-    axes.spines["bottom"].set_color(TEXT)
+    ticks = range(len(slots)) if weekly else [i for i, d in enumerate(slots)
+                                              if d.weekday() == 0]
+    for i in ticks:
+        layout.words.append(Words(_tick(slots[i], words, weekly=weekly), centre[i],
+                                  bottom + 14, TICK_PX,
+                                  SOFT_TEXT if slots[i] in future else TEXT, anchor="ma"))
+    layout.words.append(Words(words.title, WIDTH_PX / 2, 36, TITLE_PX, bold=True))
+    layout.words.append(Words(words.y_label, 26, (TOP + bottom) / 2, LABEL_PX, rotate=True))
+    if legend_kinds:
+        labels = {"target": words.target, "pain": words.pain, "rest": words.rest}
+        widths = [60 + _text_width(labels[k], LEGEND_PX) for k in legend_kinds]
+        x = (WIDTH_PX - sum(widths) - 36 * (len(widths) - 1)) / 2
+        y = HEIGHT_PX - 34
+        for kind, width in zip(legend_kinds, widths, strict=True):
+            layout.legend.append((kind, x + 20, y))
+            layout.words.append(Words(labels[kind], x + 54, y, LEGEND_PX, anchor="lm"))
+            x += width + 36
+    return layout
 
-    legend = []
-    if target is not None and target > 0:
-        legend.append(Line2D([], [], color=TARGET, linestyle=(0, (6, 4)), linewidth=2.5,
-                             label=words.target))
-    if pain:
-        legend.append(Line2D([], [], color=PAIN, marker="v", linestyle="", markersize=12,
-                             label=words.pain))
-    if rest:
-        legend.append(Line2D([], [], color=REST, marker="o", linestyle="", markersize=10,
-                             label=words.rest))
-    if legend:
-        figure.legend(handles=legend, loc="lower center", ncols=len(legend), frameon=False,
-                      fontsize=LEGEND_PT, handlelength=1.8, columnspacing=1.4)
-    figure.subplots_adjust(left=LEFT, right=RIGHT, top=0.86,
-                           bottom=0.27 if legend else 0.18)
-    return figure
+
+@cache
+def _font_file(bold: bool) -> Path:
+    spec = importlib.util.find_spec("matplotlib")
+    assert spec is not None and spec.origin is not None
+    name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
+    return Path(spec.origin).parent / "mpl-data" / "fonts" / "ttf" / name
+
+
+@cache
+def _font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(str(_font_file(bold)), size)
+
+
+def _text_width(text: str, size: int) -> float:
+    return _font(size).getlength(text)
+
+
+def draw(layout: Layout) -> bytes:
+    """Paint a layout: PNG bytes, ``WIDTH_PX`` × ``HEIGHT_PX``."""
+    k = SUPERSAMPLE
+    image = Image.new("RGB", (WIDTH_PX * k, HEIGHT_PX * k), "white")
+    pen = ImageDraw.Draw(image)
+    for y in layout.grid:
+        pen.line([(LEFT * k, y * k), (RIGHT * k, y * k)], fill=GRID, width=2 * k)
+    for x0, y0, x1, y1, colour in layout.bars:
+        pen.rectangle([x0 * k, y0 * k, x1 * k, y1 * k], fill=colour)
+    pen.line([(LEFT * k, layout.baseline * k), (RIGHT * k, layout.baseline * k)], fill=TEXT,
+             width=2 * k)
+    for x, y in layout.rest:
+        pen.ellipse([(x - 8) * k, (y - 8) * k, (x + 8) * k, (y + 8) * k], fill=REST)
+    for x, y in layout.pain:
+        _triangle(pen, x, y, k)
+    if layout.target is not None:
+        _dashes(pen, LEFT, RIGHT, layout.target, k)
+    for kind, x, y in layout.legend:
+        if kind == "target":
+            _dashes(pen, x - 18, x + 22, y, k)
+        elif kind == "pain":
+            _triangle(pen, x, y + 9, k)
+        else:
+            pen.ellipse([(x - 8) * k, (y - 8) * k, (x + 8) * k, (y + 8) * k], fill=REST)
+    for words in layout.words:
+        font = _font(words.size * k, words.bold)
+        if words.rotate:
+            box = font.getbbox(words.text)
+            label = Image.new("RGBA", (box[2] + 4, box[3] + 4), (255, 255, 255, 0))
+            ImageDraw.Draw(label).text((2, 2), words.text, font=font, fill=words.colour)
+            turned = label.rotate(90, expand=True)
+            image.paste(turned, (int(words.x * k - turned.width / 2),
+                                 int(words.y * k - turned.height / 2)), turned)
+            continue
+        pen.multiline_text((words.x * k, words.y * k), words.text, font=font,
+                           fill=words.colour, anchor=words.anchor, align="center",
+                           spacing=4 * k)
+    small = image.reduce(k)  # a box filter over each k×k block: smooth, and quick
+    buffer = io.BytesIO()
+    small.save(buffer, format="PNG", compress_level=1)  # a flat chart compresses well anyway
+    return buffer.getvalue()
+
+
+def _triangle(pen: ImageDraw.ImageDraw, x: float, tip: float, k: int) -> None:
+    """A red mark pointing down at a day when something hurt; ``tip`` is its lowest point."""
+    pen.polygon([((x - 11) * k, (tip - 18) * k), ((x + 11) * k, (tip - 18) * k),
+                 (x * k, tip * k)], fill=PAIN)
+
+
+def _dashes(pen: ImageDraw.ImageDraw, x0: float, x1: float, y: float, k: int) -> None:
+    x = x0
+    while x < x1:
+        pen.line([(x * k, y * k), (min(x + 16, x1) * k, y * k)], fill=TARGET, width=3 * k)
+        x += 26
 
 
 def reps_chart(days: Sequence[tuple[date, int]], *, words: ChartWords,
                target: int | None = None, pain_days: Collection[date] = (),
                through: date | None = None) -> bytes:
-    """PNG bytes of :func:`build_chart`. An empty or all-zero series still gives a chart
+    """PNG bytes of :func:`layout_chart`. An empty or all-zero series still gives a chart
     with a sensible scale, so the caller never has to special-case a new patient."""
-    figure = build_chart(days, words=words, target=target, pain_days=pain_days,
-                         through=through)
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=DPI, facecolor="white",
-                   pil_kwargs={"compress_level": 1})  # a flat chart compresses well anyway
-    return buffer.getvalue()
+    return draw(layout_chart(days, words=words, target=target, pain_days=pain_days,
+                             through=through))
 
 
 def chart_words(texts: Texts, lang: str, *, weekly: bool, total: int,

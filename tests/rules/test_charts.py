@@ -10,11 +10,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from matplotlib.figure import Figure
-from matplotlib.text import Text
-
 from bot.materials import charts
-from bot.materials.charts import ChartWords, build_chart, reps_chart
+from bot.materials.charts import ChartWords, Layout, layout_chart, nice_step, reps_chart
 
 TODAY = date(2026, 11, 25)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -42,8 +39,8 @@ def chart(values: list[int], goal: int | None = None) -> bytes:
     return reps_chart(series(values), words=WORDS, target=goal)
 
 
-def texts_on(figure: Figure) -> list[Text]:
-    return [t for t in figure.findobj(Text) if t.get_text().strip() and t.get_visible()]
+def texts_on(layout: Layout) -> list[str]:
+    return [w.text for w in layout.words]
 
 
 @pytest.mark.parametrize(
@@ -58,31 +55,37 @@ def test_renders_a_png_of_a_phone_friendly_size(values: list[int]) -> None:
 
 def test_every_word_is_readable_at_telegrams_preview_size() -> None:
     """Scaled to the width Telegram shows in a phone's chat, no text is under 7.5 pixels."""
-    figure = build_chart(series([(i * 7) % 23 for i in range(28)]), words=WORDS, target=20,
-                         pain_days={TODAY - timedelta(days=2)})
+    layout = layout_chart(series([(i * 7) % 23 for i in range(28)]), words=WORDS, target=20,
+                          pain_days={TODAY - timedelta(days=2)})
     scale = charts.PREVIEW_WIDTH_PX / charts.WIDTH_PX
-    sizes = [t.get_fontsize() * charts.DPI / 72 * scale for t in texts_on(figure)]
-    assert sizes and min(sizes) >= 7.5, sizes
+    sizes = [w.size * scale for w in layout.words]
+    assert len(sizes) > 10 and min(sizes) >= 7.5, sizes
+    # and nothing is drawn outside the picture
+    assert all(0 <= w.x <= charts.WIDTH_PX and 0 <= w.y <= charts.HEIGHT_PX
+               for w in layout.words)
 
 
 def test_a_week_has_weekday_labels_the_target_pain_and_rest() -> None:
     monday = date(2026, 11, 30)
     days = [(monday + timedelta(days=i), v) for i, v in enumerate([80, 0, 95, 60])]
-    figure = build_chart(days, words=WORDS, target=90, pain_days={monday + timedelta(days=2)},
-                         through=monday + timedelta(days=6))
-    words = [t.get_text() for t in texts_on(figure)]
+    layout = layout_chart(days, words=WORDS, target=90, pain_days={monday + timedelta(days=2)},
+                          through=monday + timedelta(days=6))
+    words = texts_on(layout)
     ticks = [w for w in words if "\n" in w]
     assert ticks == ["Mon\n30", "Tue\n1", "Wed\n2", "Thu\n3", "Fri\n4", "Sat\n5", "Sun\n6"]
     assert "235 moves this week (+35 on last week)" in words
     assert {"daily target", "it hurt", "rest day"} <= set(words)
     assert "60" in words  # today's number over today's bar
-    no_pain = build_chart(days[:1], words=WORDS, through=monday + timedelta(days=6))
-    assert not {"daily target", "it hurt", "rest day"} & {t.get_text() for t in texts_on(no_pain)}
+    assert len(layout.bars) == 3 and len(layout.rest) == 1 and len(layout.pain) == 1
+    assert layout.target is not None and layout.bars[0][1] > layout.target  # 80 under 90
+    future = [w for w in layout.words if w.text in ("Fri\n4", "Sat\n5", "Sun\n6")]
+    assert {w.colour for w in future} == {charts.SOFT_TEXT}  # days to come, lighter
+    no_pain = layout_chart(days[:1], words=WORDS, through=monday + timedelta(days=6))
+    assert not {"daily target", "it hurt", "rest day"} & set(texts_on(no_pain))
 
 
 def test_four_weeks_label_each_monday_with_its_date() -> None:
-    figure = build_chart(series([5] * 28), words=WORDS)
-    ticks = [t.get_text() for t in texts_on(figure) if "\n" in t.get_text()]
+    ticks = [t for t in texts_on(layout_chart(series([5] * 28), words=WORDS)) if "\n" in t]
     assert ticks and all(t.startswith("Mon\n") for t in ticks)
     assert len(ticks) == 4 and ticks[-1] == "Mon\n23 Nov"
 
@@ -108,15 +111,20 @@ def test_non_latin_words_render() -> None:
     assert png_size(data)[0] > 0
 
 
+def test_round_steps_on_the_scale() -> None:
+    assert [nice_step(t) for t in (5, 12, 90, 126, 480, 2000)] == [2, 5, 25, 50, 200, 500]
+
+
 def test_does_not_import_pyplot() -> None:
-    """pyplot's global state is not thread-safe; the module must not import it."""
+    """pyplot's global state is not thread-safe, and matplotlib's axes are slow: the chat
+    charts are drawn with Pillow, each call on its own image."""
     tree = ast.parse(Path(charts.__file__).read_text(encoding="utf-8"))
     imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
                 for alias in node.names}
     imported |= {f"{node.module}.{alias.name}" for node in ast.walk(tree)
                  if isinstance(node, ast.ImportFrom) for alias in node.names}
-    assert not any("pyplot" in name for name in imported)
-    assert any("backend_agg" in name for name in imported)
+    assert not any("matplotlib" in name for name in imported)
+    assert any(name.startswith("PIL") for name in imported)
 
 
 def test_renders_from_several_threads_at_once() -> None:
