@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+
 from bot.materials import charts
 from bot.materials.charts import ChartWords, Layout, layout_chart, nice_step, reps_chart
 
