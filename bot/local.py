@@ -32,9 +32,13 @@ class LocalBot:
         self.clock = clock
         self.processor = ChatOrderedProcessor()
         settings = settings.model_copy(update={"telegram_api_base_url": emulator.base_url})
+        # journeys send hundreds of replies to one chat within a pretend minute, in real
+        # seconds: spacing per private chat (real time) would make them wait for nothing. It
+        # has its own tests (tests/test_pacing.py); production keeps it on.
         self.app: RehabApp = build_application(
             settings, token=emulator.token, clock=clock, database=database,
-            update_processor=self.processor, heartbeat=heartbeat, pacer=pacer,
+            update_processor=self.processor, heartbeat=heartbeat,
+            pacer=pacer or PriorityPacer(private_rate=0.0),
         )
 
     @property

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 
 import pytest
 from telegram.error import NetworkError, RetryAfter, TimedOut
 
+from bot.clock import FakeClock
+from bot.emulator import Emulator
 from bot.jobs.pacing import PriorityPacer
+from bot.local import LocalBot
+from bot.settings import Settings
+from db.engine import Database
+from tests.journey import onboard
 
 
 class Mono:
@@ -172,3 +179,57 @@ async def test_a_timeout_is_not_retried_blindly(paced: tuple[PriorityPacer, Mono
 
     with pytest.raises(TimedOut):
         await pacer.process_request(slow, (), {}, "sendMessage", {"chat_id": 1}, None)
+
+
+async def test_one_private_chat_gets_a_burst_then_about_one_a_second(
+        paced: tuple[PriorityPacer, Mono]) -> None:
+    """Telegram's advice: about one message a second per chat, short bursts allowed. A reply
+    of a few messages goes at once; a long run to one person is spaced; others never wait."""
+    pacer, mono = paced
+    log: list[tuple[float, str]] = []
+    await asyncio.gather(
+        *(pacer.process_request(sender(mono, log, "pat"), (), {}, "sendMessage",
+                                {"chat_id": 7}, None) for _ in range(9)),
+        *(pacer.process_request(sender(mono, log, "sam"), (), {}, "sendMessage",
+                                {"chat_id": 8}, None) for _ in range(3)))
+    pat = sorted(t for t, name in log if name == "pat")
+    assert pat[:5] == [0.0] * 5  # the burst
+    assert [round(t, 3) for t in pat[5:]] == [1.0, 2.0, 3.0, 4.0]  # then one a second
+    assert [t for t, name in log if name == "sam"] == [0.0, 0.0, 0.0]  # nobody else waits
+    # after a quiet while the burst is there again
+    mono.now += 10
+    log.clear()
+    await asyncio.gather(*(pacer.process_request(sender(mono, log, "pat"), (), {},
+                                                 "sendMessage", {"chat_id": 7}, None)
+                           for _ in range(5)))
+    assert len({t for t, _ in log}) == 1
+
+
+async def test_edits_and_answers_are_not_spaced(paced: tuple[PriorityPacer, Mono]) -> None:
+    pacer, mono = paced
+    log: list[tuple[float, str]] = []
+    await asyncio.gather(*(pacer.process_request(sender(mono, log, "edit"), (), {},
+                                                 "editMessageText", {"chat_id": 7}, None)
+                           for _ in range(12)))
+    assert {t for t, _ in log} == {0.0}
+
+
+async def test_the_real_bot_spaces_a_long_run_to_one_person(
+        settings: Settings, database: Database, clock: FakeClock, emulator: Emulator) -> None:
+    """Through the emulator: a person going through setting up gets many messages in a row;
+    with a burst of 2 and 10 a second per private chat, no 0.1 s ever holds more than 3 of
+    them (a slower machine only spreads them more, so this cannot flake on a busy one)."""
+    arrivals: list[float] = []
+    emulator.world.listeners.append(
+        lambda kind, message: arrivals.append(time.perf_counter())
+        if kind == "new" and message.from_bot and message.chat.id > 0 else None)
+    pacer = PriorityPacer(private_burst=2, private_rate=10.0)
+    async with LocalBot(settings=settings, database=database, clock=clock, emulator=emulator,
+                        pacer=pacer):
+        ann = emulator.person("Ann")
+        await onboard(ann)
+        await ann.press("Start now")
+    assert len(arrivals) >= 10
+    for i, t in enumerate(arrivals):
+        assert sum(1 for u in arrivals[i:] if u < t + 0.099) <= 3, arrivals
+    assert "1 of" in ann.last.text  # and everything still arrived

@@ -6,6 +6,11 @@ a window's edge and so draw 429s against a strict window; and on a 429 it pauses
 This pacer keeps a strict sliding window of its own with a safety margin, grants slots in
 priority order (a person waiting for an answer before any bulk prompt), reserves a share of
 every second for those answers, and honours ``retry_after`` when it comes anyway.
+
+Within one private chat, Telegram asks for about one message a second, short bursts allowed:
+each private chat has a small bucket (``private_burst`` messages, refilled at
+``private_rate`` a second), so an ordinary reply of a few messages goes at once and only a
+long run to one person is spaced out, without holding anyone else.
 """
 
 from __future__ import annotations
@@ -62,6 +67,8 @@ class PriorityPacer(BaseRateLimiter[dict[str, Any]]):
         bulk_per_window: int = 27,
         group_per_minute: int = 20,
         max_retries: int = 3,
+        private_burst: int = 5,
+        private_rate: float = 1.0,
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
@@ -71,6 +78,9 @@ class PriorityPacer(BaseRateLimiter[dict[str, Any]]):
         self.group_window = 60.0 + margin
         self.group_per_minute = group_per_minute
         self.max_retries = max_retries
+        self.private_burst = private_burst
+        self.private_rate = private_rate  # messages a second per private chat; 0: no spacing
+        self._private: dict[int, tuple[float, float]] = {}  # chat → (tokens, when counted)
         self.monotonic = monotonic
         self.sleep = sleep
         self._sent: list[list[float]] = []  # [counted until (inf while in flight), lane]
@@ -186,6 +196,26 @@ class PriorityPacer(BaseRateLimiter[dict[str, Any]]):
                 return
             await self.sleep(times[0] + self.group_window - now)
 
+    async def _private_slot(self, chat_id: int) -> None:
+        """A token from this private chat's bucket, waiting for one if a long run used them
+        up. Full buckets are forgotten, so the map holds only chats being written to now."""
+        while True:
+            now = self.monotonic()
+            tokens, then = self._private.get(chat_id, (float(self.private_burst), now))
+            tokens = min(float(self.private_burst), tokens + (now - then) * self.private_rate)
+            if tokens >= 1.0:
+                self._private[chat_id] = (tokens - 1.0, now)
+                if len(self._private) > 10_000:
+                    self._forget_full(now)
+                return
+            self._private[chat_id] = (tokens, now)
+            await self.sleep((1.0 - tokens) / self.private_rate)
+
+    def _forget_full(self, now: float) -> None:
+        for chat_id, (tokens, then) in list(self._private.items()):
+            if tokens + (now - then) * self.private_rate >= self.private_burst:
+                del self._private[chat_id]
+
     # ---- the hook python-telegram-bot calls --------------------------------------------
     async def process_request(
         self,
@@ -210,6 +240,9 @@ class PriorityPacer(BaseRateLimiter[dict[str, Any]]):
             if counted:
                 if isinstance(chat_id, int) and chat_id < 0:
                     await self._group_slot(chat_id)
+                elif isinstance(chat_id, int) and self.private_rate > 0 and attempt == 0 \
+                        and server_attempt == 0:
+                    await self._private_slot(chat_id)
                 slot = await self._acquire(lane)
             try:
                 return await callback(*args, **kwargs)
