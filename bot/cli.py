@@ -193,6 +193,10 @@ async def _serve(settings: Settings, token: str) -> None:
                         "address and the network.") from None
         except TelegramError as exc:
             raise Fatal(f"the Bot API answered with an error: {exc.message}") from None
+        except (TypeError, ValueError, KeyError, AttributeError):
+            # getMe answered, but not with a bot (a proxy, a stand-in, a wrong address)
+            raise Fatal("the Bot API at TELEGRAM_API_BASE_URL did not answer like Telegram "
+                        "(its reply to getMe is not a bot): check the address.") from None
         if app.post_init:
             await app.post_init(app)
         await app.start()

@@ -43,6 +43,19 @@ class DropUpdateData(logging.Filter):
         return True
 
 
+class OneLineForOddReplies(logging.Filter):
+    """A reply from the Bot API that is not JSON (a proxy's error page, a 502's text) is logged
+    by python-telegram-bot as an ERROR with a traceback, then raised as a NetworkError that we
+    handle. Keep one warning line, without the reply's text or the traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if "invalid JSON data" in str(record.msg):
+            record.msg, record.args = "the Bot API answered with something that is not JSON", None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
 def configure_logging(level: str, *, secrets: list[str] | None = None) -> None:
     """Send log lines to stderr at ``level``, with ``secrets`` redacted."""
     root = logging.getLogger()
@@ -51,6 +64,7 @@ def configure_logging(level: str, *, secrets: list[str] | None = None) -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(DropUpdateData())
+    handler.addFilter(OneLineForOddReplies())
     handler.addFilter(RedactSecrets(secrets or []))
     root.addHandler(handler)
     root.setLevel(level)

@@ -183,3 +183,46 @@ async def test_run_with_a_token_the_api_refuses(tmp_path: Path) -> None:
         "rehab-buddy: the Bot API refused TELEGRAM_BOT_TOKEN: check the token @BotFather "
         "gave you."
     ]
+
+
+@pytest.mark.parametrize(("reply", "said"), [
+    ("not-a-bot", "did not answer like Telegram"),
+    ("a-list", "did not answer like Telegram"),
+    ("html", "Bot API"),
+    ("bad-gateway", "could not reach the Bot API"),
+])
+async def test_an_odd_reply_at_start_up_is_one_line(tmp_path: Path, reply: str,
+                                                     said: str) -> None:
+    """A stand-in that is not Telegram (a proxy's page, a 502, JSON of the wrong shape):
+    a plain last line and a non-zero exit, never a traceback."""
+    from aiohttp import web
+
+    async def answer(request: web.Request) -> web.Response:
+        if reply == "not-a-bot":
+            return web.json_response({"ok": True, "result": {"id": "nope"}})
+        if reply == "a-list":
+            return web.json_response({"ok": True, "result": [1, 2]})
+        if reply == "html":
+            return web.Response(text="<html>proxy error</html>", content_type="text/html")
+        return web.Response(status=502, text="bad gateway")
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", answer)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        process = await asyncio.create_subprocess_exec(
+            *COMMAND, "run", cwd=tmp_path,
+            env=clean_env(TELEGRAM_BOT_TOKEN=GOOD_TOKEN,
+                          TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{port}/bot"),
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        _, err = await asyncio.wait_for(process.communicate(), 60)
+    finally:
+        await runner.cleanup()
+    text = err.decode()
+    assert process.returncode == 1, text
+    assert "Traceback" not in text and GOOD_TOKEN not in text
+    assert text.strip().splitlines()[-1].startswith("rehab-buddy: ") and said in text
