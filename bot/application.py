@@ -60,6 +60,7 @@ from handlers import (
     reminders,
     report,
     safety,
+    sanity,
     session,
     start,
     text,
@@ -74,6 +75,7 @@ def file_url(base_url: str) -> str:
 
 def register_handlers(app: RehabApp) -> None:
     """Every handler, top to bottom. Group -1 runs before all others for every update."""
+    app.add_handler(TypeHandler(Update, sanity.drop_unreadable), group=-3)  # bad data
     app.add_handler(TypeHandler(Update, flood.rate_limit), group=-2)  # one person's flood
     app.add_handler(TypeHandler(Update, track_person), group=-1)
     private = filters.ChatType.PRIVATE  # health data is never shown in a group by a command

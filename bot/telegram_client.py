@@ -5,6 +5,12 @@ quietly, so the work behind the press still happens.
 Real Telegram answers a double tap's edit with 400 "message is not modified", and the answer
 to a press handled after about 15 minutes (the bot was down, or busy) with "query is too
 old". Neither is a failure a person should hear about.
+
+And one update the library cannot read must not stop the others: python-telegram-bot parses
+a whole batch at once, and one bad update fails the batch, which the poller then fetches
+again, forever. Each update of a batch is tried on its own here; one that cannot be read
+is passed on as a bare update (its id only), so the offset moves past it and nothing else
+is lost. Its data is never logged (names, texts).
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from telegram import Message
+from telegram import Message, Update
 from telegram.error import BadRequest
 from telegram.ext import ExtBot
 
@@ -27,7 +33,24 @@ def _is(exc: BadRequest, *phrases: str) -> bool:
     return any(phrase in message for phrase in phrases)
 
 
+def readable(item: object, bot: Any) -> object:
+    """The update if the library can read it; else the bare update (just its id)."""
+    try:
+        Update.de_json(item, bot)  # type: ignore[arg-type]
+        return item
+    except Exception:
+        update_id = item.get("update_id") if isinstance(item, dict) else None
+        log.warning("an update could not be read and was skipped (its data is not logged)")
+        return {"update_id": update_id} if isinstance(update_id, int) else None
+
+
 class RehabBot(ExtBot[Any]):
+    async def _post(self, endpoint: str, *args: Any, **kwargs: Any) -> Any:
+        result = await super()._post(endpoint, *args, **kwargs)
+        if endpoint == "getUpdates" and isinstance(result, list):
+            result = [u for u in (readable(item, self) for item in result) if u is not None]
+        return result
+
     async def answer_callback_query(self, *args: Any, **kwargs: Any) -> bool:
         try:
             return await super().answer_callback_query(*args, **kwargs)

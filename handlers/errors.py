@@ -6,7 +6,7 @@ import logging
 
 from telegram import Update
 from telegram.constants import ChatType
-from telegram.error import Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.context import RehabContext
 from db.family import end_group
@@ -20,13 +20,15 @@ async def on_error(update: object, context: RehabContext) -> None:
     """No internals reach the user; no message text or health data reaches the log."""
     error = context.error
     update_id = update.update_id if isinstance(update, Update) else None
-    if isinstance(error, Forbidden) and isinstance(update, Update) and update.effective_chat:
+    unreachable = isinstance(error, Forbidden) or (
+        isinstance(error, BadRequest) and "chat not found" in error.message.lower())
+    if unreachable and isinstance(update, Update) and update.effective_chat:
         chat = update.effective_chat
         async with context.services.db.session() as session:
             if chat.type == ChatType.PRIVATE and update.effective_user:
                 log.info("update %s: the person blocked the bot; marked inactive", update_id)
                 await mark_inactive(session=session, telegram_id=update.effective_user.id)
-            else:  # a group that removed the bot: its link ends, nobody is marked
+            else:  # a group that removed the bot (or a chat it is not in): the link ends
                 log.info("update %s: a group refused the bot; its link ended", update_id)
                 await end_group(session=session, chat_id=chat.id,
                                 now=context.services.clock.now())
