@@ -148,3 +148,19 @@ async def test_typing_works_at_every_step(bot: LocalBot, emulator: Emulator) -> 
     assert (profile.affected_side, profile.stage) == ("right", 2)
     assert profile.safety_answers == {"cleared": "yes", "swallow": "unsure",
                                       "shoulder_pain": "no", "sitting": "yes", "feeling": "yes"}
+
+
+async def test_typing_gmt_asks_london_or_utc(bot: LocalBot, emulator: Emulator) -> None:
+    """"GMT" is what people in the UK call UK time: read as UTC, their reminders would come an
+    hour late all summer. The bot asks, and London keeps summer time."""
+    ann = emulator.person("Ann")
+    await ann.send("/start")
+    await ann.press("I am practising")
+    await ann.press("I understand")
+    await ann.press("Left side")
+    for answer in ("Yes", "Yes", "No"):
+        await ann.press(answer)
+    await ann.send("GMT")
+    assert ann.buttons() == ["London", "UTC"]
+    await ann.press("London")
+    assert "Europe/London" in " ".join(m.text or "" for m in ann.messages[-3:])

@@ -33,7 +33,10 @@ EARTH_RADIUS_KM = 6371.0
 # "US/Eastern" and other old aliases) are still accepted when typed exactly.
 _SUGGESTED_AREAS = ("Africa/", "America/", "Antarctica/", "Asia/", "Atlantic/", "Australia/",
                     "Europe/", "Indian/", "Pacific/")
-_UTC_WORDS = {"utc", "gmt", "utc+0", "gmt+0", "utc+00:00", "gmt+00:00"}
+_UTC_WORDS = {"utc", "utc+0", "gmt+0", "utc+00:00", "gmt+00:00"}
+# Said by people in the UK for "UK time", which moves to BST in summer; read as UTC, a
+# Londoner's reminders would come an hour late half the year. Asked instead (the safe branch).
+_UK_OR_UTC = {"gmt", "bst", "uk time", "british time", "uk"}
 
 
 @dataclass(frozen=True)
@@ -186,12 +189,15 @@ def resolve(text: str) -> str | list[str]:
     """A typed city, alias or zone name → its IANA zone; otherwise up to five suggestions.
 
     Accepted: a city or alias from the table ("bogota", "NYC"), an exact IANA name in any case
-    ("europe/paris"), and "UTC"/"GMT". Suggestions (closest first, at most one per zone) are
+    ("europe/paris"), and "UTC". "GMT" (and "BST", "UK time") is asked about: London, with its
+    summer time, or UTC all year. Suggestions (closest first, at most one per zone) are
     city names or IANA names that :func:`resolve` itself accepts; the list may be empty.
     """
     text = text.strip()[:100]
     table = _table()
     folded = _fold(text)
+    if folded in _UK_OR_UTC or text.casefold() in _UK_OR_UTC:
+        return ["London", "UTC"]
     if folded in _UTC_WORDS or text.casefold() in _UTC_WORDS:
         return "UTC"
     entry = table.by_name.get(folded)

@@ -142,7 +142,7 @@ def test_negative_limit_is_rejected() -> None:
         ("etc/gmt-5", "Etc/GMT-5"),
         ("UTC", "UTC"),
         ("utc", "UTC"),
-        ("GMT", "UTC"),
+        ("GMT+0", "UTC"),
         ("London", "Europe/London"),
         ("london", "Europe/London"),
         ("LONDON.", "Europe/London"),
@@ -272,3 +272,10 @@ def test_zone_label_rejects_bad_input() -> None:
         zone_label("Europe/London", datetime(2026, 1, 15))
     with pytest.raises(ValueError):
         zone_label("Mars/Olympus_Mons", datetime(2026, 1, 15, tzinfo=UTC))
+
+
+@pytest.mark.parametrize("text", ["GMT", "gmt", "BST", "UK time"])
+def test_gmt_is_asked_about_not_read_as_utc(text: str) -> None:
+    """A Londoner who types "GMT" means UK time, an hour ahead of UTC all summer."""
+    assert resolve(text) == ["London", "UTC"]
+    assert [resolve(choice) for choice in resolve(text)] == ["Europe/London", "UTC"]
