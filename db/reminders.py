@@ -89,14 +89,19 @@ def _claimed(prompt: SentPrompt, profile: PatientProfile, person: Person,
 
 
 async def claim_snoozed(*, session: AsyncSession, now: datetime, limit: int) -> list[Claimed]:
-    """Snoozed prompts whose time has come, claimed for sending again."""
-    rows = (await session.exec(
+    """Snoozed prompts whose time has come, claimed for sending again. On PostgreSQL the rows
+    are locked as they are read (others skip them), as due reminders are, so two instances
+    never both send one again."""
+    query = (
         select(SentPrompt, PatientProfile, Person)
         .join(PatientProfile, col(PatientProfile.id) == col(SentPrompt.patient_id))
         .join(Person, col(Person.id) == col(PatientProfile.person_id))
         .where(SentPrompt.status == "snoozed", col(SentPrompt.snooze_until) <= now)
         .order_by(col(SentPrompt.snooze_until)).limit(limit)
-    )).all()
+    )
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True, of=SentPrompt)  # type: ignore[arg-type]
+    rows = (await session.exec(query)).all()
     claimed = []
     for prompt, profile, person in rows:
         prompt.status = "claimed"

@@ -318,3 +318,43 @@ async def test_a_group_linked_to_one_patient_refuses_another_and_keeps_the_code(
     async with database.session() as session:  # Cy's code was not used up
         assert await family_flow.link_group(session=session, code=codes[cy], chat_id=-6,
                                             now=NOW) == (None, cy)
+
+
+async def test_a_snoozed_prompt_is_claimed_once_by_two_instances(database: Database) -> None:
+    """Two instances' ticks at the same moment: one claims the snoozed prompt, the other
+    finds nothing (on PostgreSQL the row is locked as it is read, and skipped by the other;
+    on SQLite the single writer orders them)."""
+    import asyncio
+
+    from db import reminders
+    from db.models import SentPrompt
+
+    patient_id = await _patient(database)
+    async with database.session() as session:
+        session.add(SentPrompt(patient_id=patient_id, kind="exercise", due_at=NOW,
+                               sent_at=NOW, status="snoozed",
+                               snooze_until=NOW + timedelta(minutes=15),
+                               local_day=NOW.date()))
+    later = NOW + timedelta(minutes=16)
+    first_claimed = asyncio.Event()
+    finish_first = asyncio.Event()
+
+    async def first() -> int:
+        async with database.session() as session:
+            got = await reminders.claim_snoozed(session=session, now=later, limit=10)
+            first_claimed.set()
+            await finish_first.wait()  # holds its transaction open, as a slow tick would
+            return len(got)
+
+    async def second() -> int:
+        await first_claimed.wait()
+        if database.engine.dialect.name != "postgresql":
+            finish_first.set()  # SQLite has one writer: the second waits its turn anyway
+        async with database.session() as session:
+            got = await reminders.claim_snoozed(session=session, now=later, limit=10)
+        finish_first.set()
+        return len(got)
+
+    # without the lock, the second would wait on the first's row (or claim it twice)
+    counts = await asyncio.wait_for(asyncio.gather(first(), second()), 20)
+    assert sorted(counts) == [0, 1]
