@@ -123,7 +123,7 @@ def _missing_database(exc: BaseException, database_url: str) -> str | None:
 async def _migrate(database_url: str) -> list[str]:
     """Apply pending migrations; the revisions applied now (none: it was up to date)."""
     from db.engine import Database
-    from db.migrate import pending, upgrade
+    from db.migrate import upgrade
 
     try:
         ensure_sqlite_directory(database_url)
@@ -132,9 +132,7 @@ async def _migrate(database_url: str) -> list[str]:
                     f"({type(exc).__name__}: {exc.strerror}).") from None
     database = Database.from_url(database_url)
     try:
-        todo = await pending(database.engine)
-        await upgrade(database.engine)
-        return todo
+        return await upgrade(database.engine)
     except (OSError, ConnectionError, TypeError, ValueError) as exc:
         # e.g. refused connections, or a URL option the driver does not take
         raise Fatal(f"could not open the database at DATABASE_URL ({type(exc).__name__}: "

@@ -8,6 +8,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -22,16 +23,36 @@ def alembic_config(url: str | None = None) -> Config:
     return config
 
 
-async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
-    """Apply pending migrations over the engine's own connection."""
+MIGRATION_LOCK = 0x52424D47  # "RBMG": the advisory lock instances take to migrate, one by one
 
-    def run(connection: Connection) -> None:
+
+async def upgrade(engine: AsyncEngine, revision: str = "head") -> list[str]:
+    """Apply pending migrations over the engine's own connection; the revisions applied now.
+
+    On PostgreSQL the whole upgrade holds a transaction-level advisory lock: instances
+    started together migrate one after the other, and the later ones find nothing to do
+    (before, the second failed with an IntegrityError on the version table)."""
+
+    def run(connection: Connection) -> list[str]:
         config = alembic_config()
         config.attributes["connection"] = connection
+        before = set(MigrationContext.configure(connection).get_current_heads())
         command.upgrade(config, revision)
+        after = set(MigrationContext.configure(connection).get_current_heads())
+        applied, started = [], False
+        for rev in ScriptDirectory.from_config(config).walk_revisions():  # newest first
+            started = started or rev.revision in after
+            if rev.revision in before:
+                break
+            if started:
+                applied.append(rev.revision)
+        return list(reversed(applied))
 
     async with engine.begin() as connection:
-        await connection.run_sync(run)
+        if connection.dialect.name == "postgresql":
+            await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                                     {"key": MIGRATION_LOCK})
+        return await connection.run_sync(run)
 
 
 async def pending(engine: AsyncEngine) -> list[str]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
@@ -55,3 +58,32 @@ async def test_sqlite_runs_with_wal_and_foreign_keys(database: Database) -> None
     async with database.engine.connect() as connection:
         assert (await connection.execute(text("PRAGMA journal_mode"))).scalar() == "wal"
         assert (await connection.execute(text("PRAGMA foreign_keys"))).scalar() == 1
+
+
+async def test_upgrade_says_what_it_applied(database_url: tuple[str, str | None]) -> None:
+    url, schema = database_url
+    db = Database.from_url(url, schema=schema)
+    try:
+        applied = await upgrade(db.engine)
+        assert applied[0] == "0001" and applied == sorted(applied) and len(applied) >= 7
+        assert await upgrade(db.engine) == []
+    finally:
+        await db.dispose()
+
+
+async def test_instances_started_together_migrate_one_after_the_other(
+        database_url: tuple[str, str | None]) -> None:
+    """Two instances on one PostgreSQL database, started at once on an empty schema: one
+    migrates, the other waits for the lock and finds nothing to do (before, the second
+    failed with an IntegrityError). SQLite is one process's database: not run there."""
+    url, schema = database_url
+    if not url.startswith("postgresql"):
+        pytest.skip("instances share a database only on PostgreSQL")
+    one, two = Database.from_url(url, schema=schema), Database.from_url(url, schema=schema)
+    try:
+        results = await asyncio.wait_for(asyncio.gather(upgrade(one.engine),
+                                                        upgrade(two.engine)), 60)
+    finally:
+        await one.dispose()
+        await two.dispose()
+    assert sorted(len(r) for r in results)[0] == 0 and max(len(r) for r in results) >= 7
