@@ -199,7 +199,10 @@ async def _serve(settings: Settings, token: str) -> None:
             await app.post_init(app)
         await app.start()
         assert app.updater is not None
-        await app.updater.start_polling(allowed_updates=Update.ALL_TYPES)
+        from bot.logs import PollingErrors
+
+        await app.updater.start_polling(allowed_updates=Update.ALL_TYPES,
+                                        error_callback=PollingErrors())
         log.info("Rehab Buddy is running as @%s", app.bot.username)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()

@@ -7,6 +7,8 @@ the token from every record, and the HTTP loggers are kept at WARNING as well.
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 
 _QUIET = ("httpx", "httpcore", "apscheduler", "aiohttp.access", "alembic", "aiosqlite", "asyncio")
 
@@ -73,3 +75,32 @@ def configure_logging(level: str, *, secrets: list[str] | None = None) -> None:
     # python-telegram-bot logs every request's parameters (message texts: health data) at
     # DEBUG; those lines never pass, whatever LOG_LEVEL says.
     logging.getLogger("telegram").setLevel(max(logging.INFO, root.level))
+
+
+class PollingErrors:
+    """What the poller meets, as one line each, never a traceback loop: above all 409
+    Conflict (another process polls with the same token), said once every ``every`` seconds
+    with what to do. Given to ``start_polling(error_callback=...)``."""
+
+    def __init__(self, every: float = 300.0,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.every = every
+        self.monotonic = monotonic
+        self._said: dict[str, float] = {}
+        self.seen: dict[str, int] = {}
+
+    def __call__(self, error: Exception) -> None:
+        kind = type(error).__name__
+        self.seen[kind] = self.seen.get(kind, 0) + 1
+        now = self.monotonic()
+        if now - self._said.get(kind, -self.every) < self.every:
+            return
+        self._said[kind] = now
+        if kind == "Conflict":
+            logging.getLogger("rehab_buddy").warning(
+                "another process is polling Telegram with this bot token (409 Conflict): "
+                "only one may. Stop the other one, or run several on PostgreSQL with "
+                "webhooks. This one keeps trying.")
+        else:
+            logging.getLogger("rehab_buddy").warning(
+                "polling Telegram failed (%s); trying again", kind)

@@ -226,3 +226,37 @@ async def test_an_odd_reply_at_start_up_is_one_line(tmp_path: Path, reply: str,
     assert process.returncode == 1, text
     assert "Traceback" not in text and GOOD_TOKEN not in text
     assert text.strip().splitlines()[-1].startswith("rehab-buddy: ") and said in text
+
+
+async def test_two_processes_polling_one_token_say_so_in_one_line(tmp_path: Path) -> None:
+    """Telegram answers a second poller with 409 Conflict (the emulator does too). Before, it
+    showed as about 20 "Conflict" lines and 10 tracebacks per instance within seconds."""
+    async with Emulator() as emulator:
+        dirs = [tmp_path / "one", tmp_path / "two"]
+        processes = []
+        for folder in dirs:
+            folder.mkdir()
+            processes.append(await _run_bot(folder, emulator, emulator.token,
+                                            log_level="INFO"))
+        try:
+            for _ in range(600):  # until each poller was ended by the other a few times
+                if emulator.world.conflicts >= 6:
+                    break
+                await asyncio.sleep(0.05)
+            ann = emulator.person("Ann")
+            marker = ann.mark()
+            emulator.world.user_message(ann.user, ann.chat, text="/help")
+            replies = await ann.wait_for_messages(marker, timeout=60)
+            assert "/help — " in replies[0].text  # one of them still answers
+        finally:
+            logs = []
+            for process in processes:
+                process.send_signal(signal.SIGTERM)
+                _out, err = await asyncio.wait_for(process.communicate(), 30)
+                logs.append(err.decode())
+    assert emulator.world.conflicts >= 6
+    for log in logs:
+        assert "Traceback" not in log
+        conflict_lines = [line for line in log.splitlines() if "Conflict" in line]
+        assert len(conflict_lines) <= 1, conflict_lines
+    assert sum("409 Conflict" in log for log in logs) >= 1  # and it is said, plainly

@@ -203,6 +203,8 @@ class World:
         self.rate_limited: int = 0
         self.listeners: list[Listener] = []
         self.fail_next: list[ApiError] = []  # injected faults, served in order
+        self._poll_generation = 0  # which getUpdates is the live one (others get 409)
+        self.conflicts = 0
         self.closed = False
         self.poll_waiting = asyncio.Event()  # set while a long poll waits for updates
 
@@ -257,9 +259,19 @@ class World:
         return update_id
 
     async def get_updates(self, offset: int | None, limit: int, timeout: float) -> list[dict]:
+        """Long polling as Telegram does it, including its answer to a second poller with the
+        same token: a new getUpdates ends the one still waiting with 409 Conflict."""
         if not 1 <= limit <= 100:
             limit = 100
+        self._poll_generation += 1
+        mine = self._poll_generation
+        self._new_update.set()  # wake the poller already waiting, so it learns it was ended
+        await asyncio.sleep(0)
         while True:
+            if mine != self._poll_generation:
+                self.conflicts += 1
+                raise ApiError(409, "Conflict: terminated by other getUpdates request; make "
+                                    "sure that only one bot instance is running")
             if offset is not None:
                 if offset < 0:
                     keep = list(self._updates)[offset:]
