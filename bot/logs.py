@@ -58,6 +58,18 @@ class OneLineForOddReplies(logging.Filter):
         return True
 
 
+class DropSchedulerNoise(logging.Filter):
+    """APScheduler's "skipped: maximum number of running instances reached" (and "was
+    missed by") after a slow tick, every time: the ticker says it itself, once in a while,
+    with what to do (``bot.jobs.scheduling.Ticker.took``). Due work lives in the database, so
+    a skipped heartbeat loses nothing."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = str(record.msg)
+        return not (record.name.startswith("apscheduler") and (
+            "maximum number of running instances" in text or "was missed by" in text))
+
+
 def configure_logging(level: str, *, secrets: list[str] | None = None) -> None:
     """Send log lines to stderr at ``level``, with ``secrets`` redacted."""
     root = logging.getLogger()
@@ -67,6 +79,7 @@ def configure_logging(level: str, *, secrets: list[str] | None = None) -> None:
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(DropUpdateData())
     handler.addFilter(OneLineForOddReplies())
+    handler.addFilter(DropSchedulerNoise())
     handler.addFilter(RedactSecrets(secrets or []))
     root.addHandler(handler)
     root.setLevel(level)

@@ -8,6 +8,7 @@ can move time forward and call :meth:`Ticker.run_due` directly.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
@@ -22,9 +23,16 @@ NextAt = Callable[[datetime], Awaitable[datetime | None]]
 class Ticker:
     """Runs each registered piece of due work with the current time."""
 
-    def __init__(self) -> None:
+    SLOW_SAID_EVERY = 600.0  # seconds between two "a tick took too long" lines
+
+    def __init__(self, monotonic: Callable[[], float] = time.monotonic) -> None:
         self.work: list[tuple[str, DueWork]] = []
         self.upcoming: list[NextAt] = []
+        self.monotonic = monotonic
+        self.last_tick_seconds = 0.0  # how long the last heartbeat's work took
+        self.last_tick_at: float | None = None  # when it finished (monotonic)
+        self.overruns = 0  # heartbeats that took longer than the interval
+        self._slow_said_at: float | None = None
 
     def register(self, name: str, work: DueWork, next_at: NextAt | None = None) -> None:
         """Add due work; ``next_at`` says when it will next have something to do, which lets
@@ -50,13 +58,32 @@ class Ticker:
                 log.exception("scheduled work %r failed", name)
         return done
 
+    def took(self, seconds: float, interval: float) -> None:
+        """Note one heartbeat's time. Longer than the interval, the next heartbeat waits for
+        this one (APScheduler would say "skipped: maximum number of running instances
+        reached" each time; that line is filtered in ``bot.logs``): say it once in a while,
+        with what an operator can do about it."""
+        now = self.monotonic()
+        self.last_tick_seconds, self.last_tick_at = seconds, now
+        if seconds <= interval:
+            return
+        self.overruns += 1
+        if self._slow_said_at is None or now - self._slow_said_at >= self.SLOW_SAID_EVERY:
+            self._slow_said_at = now
+            log.warning("scheduled work took %.1f s, longer than TICK_SECONDS (%.0f s): the "
+                        "next round waited for it (%d time(s) so far). Nothing is lost; if "
+                        "it keeps happening, check the database's speed, or raise "
+                        "TICK_SECONDS.", seconds, interval, self.overruns)
+
     def install(self, application: Application, interval: float) -> None:
         """Start the heartbeat on the application's JobQueue."""
         if application.job_queue is None:  # pragma: no cover - the extra is a dependency
             raise RuntimeError("python-telegram-bot[job-queue] is required")
 
         async def heartbeat(context: object) -> None:
+            started = self.monotonic()
             await self.run_due(application)
+            self.took(self.monotonic() - started, interval)
 
         application.job_queue.run_repeating(
             heartbeat, interval=interval, first=min(1.0, interval), name="tick",
