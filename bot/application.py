@@ -34,6 +34,7 @@ from bot.jobs.outbox import AlertOutbox
 from bot.jobs.pacing import PriorityPacer
 from bot.jobs.scheduling import Ticker
 from bot.materials.texts import Texts, texts
+from bot.metrics import Metrics
 from bot.rules.flood import RateLimit
 from bot.settings import Settings
 from bot.telegram_client import RehabBot
@@ -208,6 +209,14 @@ def build_application(
     )  # type: ignore[assignment]
     services = Services(settings=settings, clock=clock or SystemClock(), texts=text or texts(),
                         database=database)
+    metrics = Metrics()
+    services.extras["metrics"] = metrics
+    services.extras["pacer"] = client.rate_limiter
+    services.extras["processor"] = app.update_processor
+    if isinstance(client.rate_limiter, PriorityPacer):
+        client.rate_limiter.metrics = metrics
+    if isinstance(app.update_processor, ChatOrderedProcessor):
+        app.update_processor.metrics = metrics
     ticker = Ticker()
     services.extras["ticker"] = ticker
     services.extras["rate_limit"] = RateLimit(limit=settings.rate_limit)

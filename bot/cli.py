@@ -180,6 +180,7 @@ async def _serve(settings: Settings, token: str) -> None:
     await _migrate(settings.database_url)
     database = Database.from_url(settings.database_url)
     app = build_application(settings, token=token, database=database)
+    health_runner = None
     try:
         try:
             await app.initialize()
@@ -203,6 +204,19 @@ async def _serve(settings: Settings, token: str) -> None:
 
         await app.updater.start_polling(allowed_updates=Update.ALL_TYPES,
                                         error_callback=PollingErrors())
+        if settings.health_port is not None:
+            from bot.health import Health, start_health_server
+
+            services = app.bot_data["services"]
+            try:
+                health_runner = await start_health_server(
+                    Health(services, services.extras["metrics"],
+                           tick_seconds=settings.tick_seconds),
+                    settings.health_host, settings.health_port)
+            except OSError as exc:
+                raise Fatal(f"could not listen on HEALTH_HOST:HEALTH_PORT "
+                            f"({settings.health_host}:{settings.health_port}: "
+                            f"{exc.strerror or exc}).") from None
         log.info("Rehab Buddy is running as @%s", app.bot.username)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
@@ -211,6 +225,8 @@ async def _serve(settings: Settings, token: str) -> None:
         await stop.wait()
         log.info("stopping")
     finally:
+        if health_runner is not None:
+            await health_runner.cleanup()
         if app.updater is not None and app.updater.running:
             await app.updater.stop()
         if app.running:

@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     # updates one person may send in 10 seconds before "one moment" (0: no limit)
     rate_limit: int = Field(default=20, ge=0, le=10_000)
     quiet_hours: str = "21:00-08:00"
+    # /healthz, /readyz and /metrics on this port (off when unset); on HEALTH_HOST
+    health_port: int | None = Field(default=None, ge=1, le=65535)
+    health_host: str = "127.0.0.1"
 
     @field_validator("quiet_hours")
     @classmethod
@@ -65,6 +68,11 @@ class Settings(BaseSettings):
     def quiet_window(self) -> tuple[time, time]:
         start, end = self.quiet_hours.split("-")
         return time.fromisoformat(start), time.fromisoformat(end)
+
+    @field_validator("health_port", mode="before")
+    @classmethod
+    def _health_port(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("telegram_bot_token", mode="before")
     @classmethod
@@ -152,6 +160,8 @@ _MESSAGES = {
     "quiet_hours": "Setting QUIET_HOURS must look like 21:00-08:00.",
     "rate_limit": "Setting RATE_LIMIT must be a whole number of updates per 10 seconds, from 0 "
     "(no limit) to 10000.",
+    "health_port": "Setting HEALTH_PORT must be a port number from 1 to 65535, or empty (off).",
+    "health_host": "Setting HEALTH_HOST must be an address to listen on, like 127.0.0.1.",
 }
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
+import time
 import weakref
 from collections import Counter, OrderedDict
 from collections.abc import Awaitable
@@ -21,6 +22,8 @@ from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
+
+from bot.metrics import Metrics, kind_of
 
 _REMEMBERED = 10_000
 MAX_PENDING_PER_CHAT = 50  # updates of one chat waiting their turn; more are dropped
@@ -42,6 +45,7 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         )
         self._done: OrderedDict[int, None] = OrderedDict()
         self._condition: asyncio.Condition | None = None
+        self.metrics: Metrics | None = None  # counts and times each update, when set
 
     @staticmethod
     def _key(update: object) -> object:
@@ -81,7 +85,11 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
                     del self._pending[key]
             try:
                 async with self._semaphore:
+                    started = time.perf_counter()
                     await coroutine
+                    if self.metrics is not None:
+                        self.metrics.updates.labels(kind_of(update)).inc()
+                        self.metrics.update_seconds.observe(time.perf_counter() - started)
             finally:
                 lock.release()
         finally:

@@ -226,3 +226,10 @@ async def goals_reached(*, session: AsyncSession, patient_id: int) -> list[GoalR
     return list((await session.exec(
         select(GoalReached).where(GoalReached.patient_id == patient_id)
         .order_by(col(GoalReached.reached_at).desc(), col(GoalReached.id).desc()))).all())
+
+
+async def checkins_stored(*, session: AsyncSession) -> int:
+    """Every live check-in of every patient: a figure for the operator, nobody's data."""
+    return int((await session.exec(
+        select(func.count()).select_from(CheckIn).where(col(CheckIn.undone_at).is_(None))
+    )).one())

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import update
-from sqlmodel import col, select
+from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.models import CheckIn, PatientProfile, Person, Reminder, SentPrompt
@@ -200,3 +200,10 @@ async def next_due_at(*, session: AsyncSession) -> datetime | None:
              if isinstance(v, datetime) else v for v in (reminder, snoozed)]
     values = [v for v in found if v is not None]
     return min(values) if values else None
+
+
+async def due_backlog(*, session: AsyncSession, now: datetime) -> int:
+    """Reminders due by ``now`` and not yet claimed: work the scheduler still owes."""
+    return int((await session.exec(
+        select(func.count()).select_from(Reminder)
+        .where(col(Reminder.enabled).is_(True), col(Reminder.next_due_at) <= now))).one())

@@ -33,6 +33,9 @@ async def on_error(update: object, context: RehabContext) -> None:
                 await end_group(session=session, chat_id=chat.id,
                                 now=context.services.clock.now())
         return
+    metrics = context.services.extras.get("metrics")
+    if metrics is not None:
+        metrics.errors.labels(type(error).__name__).inc()
     log.error("update %s failed: %s", update_id, type(error).__name__,
               exc_info=(type(error), error, error.__traceback__) if error else None)
     if not isinstance(update, Update) or update.effective_chat is None:

@@ -3,12 +3,17 @@ the scheduler library's own line for each skipped heartbeat does not pass."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import signal
+from pathlib import Path
 
 import pytest
 
+from bot.emulator import Emulator
 from bot.jobs.scheduling import Ticker
 from bot.logs import DropSchedulerNoise, PollingErrors
+from tests.test_cli import COMMAND, clean_env
 
 
 class Clock:
@@ -67,3 +72,88 @@ def test_polling_errors_are_one_line_each_now_and_then(
     assert len(lines) == 2 and errors.seen == {"Conflict": 20, "NetworkError": 20}
     assert "409 Conflict" in lines[0] and "only one may" in lines[0]
     assert not any(r.exc_info for r in caplog.records)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def metric(text: str, name: str) -> float:
+    """The value of one sample line, e.g. 'rehab_updates_total{kind="message"}'."""
+    for line in text.splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[-1])
+    return 0.0
+
+
+async def test_health_readiness_and_metrics_of_the_real_process(tmp_path: Path) -> None:
+    """`rehab-buddy run` with HEALTH_PORT: /healthz and /readyz answer, and /metrics moves as
+    people write (updates, messages sent to people, check-ins stored)."""
+    import aiohttp
+
+    port = free_port()
+    async with Emulator() as emulator:
+        process = await asyncio.create_subprocess_exec(
+            *COMMAND, "run", cwd=tmp_path,
+            env=clean_env(TELEGRAM_BOT_TOKEN=emulator.token,
+                          TELEGRAM_API_BASE_URL=emulator.base_url, LOG_LEVEL="INFO",
+                          HEALTH_PORT=str(port), TICK_SECONDS="1"),
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            ann = emulator.person("Ann")
+            marker = ann.mark()
+            emulator.world.user_message(ann.user, ann.chat, text="/start")
+            await ann.wait_for_messages(marker, timeout=30)  # running, and answering
+            async with aiohttp.ClientSession() as http:
+                async with http.get(f"{base}/healthz") as response:
+                    assert response.status == 200 and (await response.text()) == "ok\n"
+                async with http.get(f"{base}/metrics") as response:
+                    before = await response.text()
+                for _ in range(3):
+                    marker = ann.mark()
+                    emulator.world.user_message(ann.user, ann.chat, text="/help")
+                    await ann.wait_for_messages(marker, timeout=30)
+                for _ in range(100):  # the scheduler has gone round at least once
+                    async with http.get(f"{base}/readyz") as response:
+                        ready = (response.status, await response.json())
+                    if ready[0] == 200:
+                        break
+                    await asyncio.sleep(0.1)
+                async with http.get(f"{base}/metrics") as response:
+                    after = await response.text()
+        finally:
+            process.send_signal(signal.SIGTERM)
+            _out, err = await asyncio.wait_for(process.communicate(), 30)
+    assert ready[0] == 200 and ready[1]["database"] == "ok" and ready[1]["scheduler"] == "ok"
+    updates = 'rehab_updates_total{kind="message"}'
+    sent = 'rehab_messages_sent_total{lane="people"}'
+    assert metric(after, updates) - metric(before, updates) == 3
+    assert metric(after, sent) - metric(before, sent) == 3
+    assert "rehab_update_seconds_bucket" in after and "rehab_due_backlog" in after
+    assert "rehab_checkins_stored 0.0" in after
+    assert "Ann" not in after and str(ann.user.id) not in after  # nobody's data
+    assert "Traceback" not in err.decode()
+
+
+async def test_not_ready_when_the_database_does_not_answer() -> None:
+    from bot.clock import SystemClock
+    from bot.context import Services
+    from bot.health import Health
+    from bot.materials.texts import texts
+    from bot.metrics import Metrics
+    from bot.settings import Settings
+    from db.engine import Database
+
+    services = Services(settings=Settings(_env_file=None), clock=SystemClock(), texts=texts(),
+                        database=Database.from_url("postgresql+asyncpg://nobody@127.0.0.1:9/x"))
+    services.extras["ticker"] = Ticker()
+    try:
+        ok, checks = await Health(services, Metrics(), tick_seconds=20).ready()
+    finally:
+        await services.db.dispose()
+    assert not ok and checks["database"] == "no answer" and checks["scheduler"] == "ok"

@@ -91,6 +91,7 @@ class PriorityPacer(BaseRateLimiter[dict[str, Any]]):
         self._runner: asyncio.Task[None] | None = None
         self._paused_until = 0.0
         self._chat_paused_until: dict[int, float] = {}  # a 429 about one chat waits alone
+        self.metrics: Any = None  # bot.metrics.Metrics, when set: messages sent by lane
         self.server_retries = 0
         self.retries_after = 0  # how many 429s came back despite the pacing
 
@@ -245,7 +246,10 @@ class PriorityPacer(BaseRateLimiter[dict[str, Any]]):
                     await self._private_slot(chat_id)
                 slot = await self._acquire(lane)
             try:
-                return await callback(*args, **kwargs)
+                result = await callback(*args, **kwargs)
+                if counted and self.metrics is not None:
+                    self.metrics.sent.labels("bulk" if lane == BULK else "people").inc()
+                return result
             except RetryAfter as exc:
                 self.retries_after += 1
                 attempt += 1
