@@ -48,6 +48,11 @@ def _parser() -> argparse.ArgumentParser:
     db_commands = db.add_subparsers(dest="db_command", metavar="TASK")
     db_commands.add_parser("upgrade", help="apply pending migrations to DATABASE_URL",
                            description="Apply pending Alembic migrations to DATABASE_URL.")
+    backup = db_commands.add_parser(
+        "backup", help="copy the SQLite database to PATH, safely while the bot runs",
+        description="Copy the SQLite database at DATABASE_URL to PATH with SQLite's online "
+        "backup, safe while the bot runs. For PostgreSQL, use pg_dump (docs/operations.md).")
+    backup.add_argument("path", metavar="PATH", help="the backup file to write (new)")
 
     sandbox = commands.add_parser(
         "sandbox",
@@ -77,6 +82,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run()
         if args.command == "db" and args.db_command == "upgrade":
             return _db_upgrade()
+        if args.command == "db" and args.db_command == "backup":
+            return _db_backup(args.path)
         if args.command == "sandbox":
             from bot.sandbox import run_sandbox
 
@@ -159,6 +166,32 @@ def _db_upgrade() -> int:
     else:
         print(f"rehab-buddy: applied {len(applied)} migration(s): {', '.join(applied)}; the "
               f"database is up to date.")
+    return 0
+
+
+def _db_backup(path: str) -> int:
+    """SQLite's online backup API: a consistent copy while the bot writes on."""
+    import sqlite3
+    from pathlib import Path
+
+    settings = _settings()
+    if not settings.is_sqlite:
+        raise Fatal("db backup copies a SQLite database; for PostgreSQL use pg_dump "
+                    "(docs/operations.md gives the line).", EXIT_USAGE)
+    source_path = Path(settings.database_url.split(":///", 1)[1]).expanduser()
+    target = Path(path).expanduser()
+    if not source_path.exists():
+        raise Fatal(f"there is no database at {source_path} to back up.")
+    if target.exists():
+        raise Fatal(f"{target} exists already: name a new file.", EXIT_USAGE)
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{source_path}?mode=ro", uri=True)) \
+                as source, contextlib.closing(sqlite3.connect(target)) as copy:
+            source.backup(copy)
+    except (sqlite3.Error, OSError) as exc:
+        target.unlink(missing_ok=True)
+        raise Fatal(f"could not back up to {target} ({type(exc).__name__}).") from None
+    print(f"rehab-buddy: backed up {source_path} to {target}.")
     return 0
 
 

@@ -260,3 +260,35 @@ async def test_two_processes_polling_one_token_say_so_in_one_line(tmp_path: Path
         conflict_lines = [line for line in log.splitlines() if "Conflict" in line]
         assert len(conflict_lines) <= 1, conflict_lines
     assert sum("409 Conflict" in log for log in logs) >= 1  # and it is said, plainly
+
+
+def test_db_backup_copies_a_running_sqlite_database(tmp_path: Path) -> None:
+    import sqlite3
+
+    assert cli(tmp_path, "db", "upgrade").returncode == 0
+    live = tmp_path / "data" / "rehab_buddy.sqlite3"
+    writer = sqlite3.connect(live)
+    writer.execute("INSERT INTO person (telegram_id, first_name, is_patient, is_family, active,"
+                   " created_at) VALUES (1, 'Ann', 1, 0, 1, '2026-11-30 09:00:00')")
+    writer.commit()
+    writer.execute("BEGIN")  # the bot is in the middle of something: the copy is consistent
+    writer.execute("INSERT INTO person (telegram_id, first_name, is_patient, is_family, active,"
+                   " created_at) VALUES (2, 'Ben', 0, 1, 1, '2026-11-30 09:00:00')")
+    try:
+        result = cli(tmp_path, "db", "backup", "copy.sqlite3")
+    finally:
+        writer.rollback()
+        writer.close()
+    assert result.returncode == 0, result.stderr
+    assert "backed up" in result.stdout
+    copy = sqlite3.connect(tmp_path / "copy.sqlite3")
+    try:
+        assert copy.execute("SELECT first_name FROM person").fetchall() == [("Ann",)]
+        assert copy.execute("SELECT version_num FROM alembic_version").fetchone()[0]
+    finally:
+        copy.close()
+    again = cli(tmp_path, "db", "backup", "copy.sqlite3")  # never overwrites
+    assert again.returncode == 2 and len(again.stderr.strip().splitlines()) == 1
+    pg = cli(tmp_path, "db", "backup", "x.dump",
+             DATABASE_URL="postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+    assert pg.returncode == 2 and "pg_dump" in pg.stderr and "Traceback" not in pg.stderr
