@@ -177,7 +177,9 @@ async def on_typed(update: Update, context: RehabContext, text: str) -> bool:
     return True
 
 
-async def send_unwell(update: Update, context: RehabContext, person: Person) -> None:
-    """The emergency advice, with the local number; never a check-in."""
-    await reply(update, context, "session/unwell",
+async def send_unwell(update: Update, context: RehabContext, person: Person, *,
+                      for_family: bool = False) -> None:
+    """The emergency advice, with the local number; never a check-in. Someone who does not
+    practise here (family writing "mum is dizzy") gets it about the person they care for."""
+    await reply(update, context, "safety/unwell_family" if for_family else "session/unwell",
                 number=await emergency_number_for(context, person))

@@ -24,8 +24,10 @@ async def on_text(update: Update, context: RehabContext) -> None:
         return
     if me is not None and await care.on_note_text(update, context, message.text):
         return
-    if found is not None and mentions_warning_sign(message.text):
-        await safety.send_unwell(update, context, found[0])  # never read as a check-in
+    if me is not None and mentions_warning_sign(message.text):
+        # anyone, family too ("mum is dizzy"): the safer rule wins over who is writing
+        await safety.send_unwell(update, context, me,  # never read as a check-in
+                                 for_family=found is None or found[1].onboarding_step != "done")
     elif asks_for_help(message.text):
         await help.help_command(update, context)
     elif found is None or (found[1].onboarding_step != "done"

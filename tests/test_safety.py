@@ -310,3 +310,16 @@ async def test_a_pain_alert_at_night_reaches_family_in_the_morning(
     assert len(alerts) == 1
     sent = datetime.fromtimestamp(alerts[0].date, UTC).astimezone(ZoneInfo("Europe/London"))
     assert sent.hour == 8
+
+
+async def test_family_writing_a_warning_sign_get_the_emergency_advice(
+        bot: LocalBot, emulator: Emulator) -> None:
+    """A family member who writes "my mum is dizzy and her face droops" is not answered "I
+    did not quite get that": the safer rule wins over who is writing."""
+    sam = emulator.person("Sam")
+    await sam.send("/start")
+    await sam.press("I am family")
+    replies = await sam.send("my mum is very dizzy and has chest pain")
+    text = replies[-1].text
+    assert "Call 112 at once" in text and "the person you care for" in text
+    assert "I will not count this as practice" not in text
