@@ -109,7 +109,8 @@ def _settings() -> Settings:
     from bot.logs import configure_logging
 
     token = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else ""
-    configure_logging(settings.log_level, secrets=[token])
+    configure_logging(settings.log_level, secrets=[token],
+                      json_lines=settings.log_format == "json")
     return settings
 
 

@@ -48,6 +48,7 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_DATABASE_URL
     default_timezone: str = "UTC"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    log_format: Literal["text", "json"] = "text"  # json: one object a line, for collectors
     tick_seconds: float = Field(default=20.0, gt=0, le=3600)
     reminder_grace_minutes: int = Field(default=120, ge=0, le=7 * 24 * 60)
     # updates one person may send in 10 seconds before "one moment" (0: no limit)
@@ -110,6 +111,11 @@ class Settings(BaseSettings):
     def _upper(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
 
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
     def require_token(self) -> str:
         """The bot token, or a :class:`SettingsError` saying how to provide it."""
         if self.telegram_bot_token is None:
@@ -154,6 +160,7 @@ _MESSAGES = {
     "default_timezone": "Setting DEFAULT_TIMEZONE must be an IANA time zone name such as "
     "Europe/London or America/New_York.",
     "log_level": "Setting LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL.",
+    "log_format": "Setting LOG_FORMAT must be text or json.",
     "tick_seconds": "Setting TICK_SECONDS must be a number of seconds between 0 and 3600.",
     "reminder_grace_minutes": "Setting REMINDER_GRACE_MINUTES must be a whole number of minutes "
     "from 0 to 10080.",

@@ -157,3 +157,30 @@ async def test_not_ready_when_the_database_does_not_answer() -> None:
     finally:
         await services.db.dispose()
     assert not ok and checks["database"] == "no answer" and checks["scheduler"] == "ok"
+
+
+async def test_json_log_lines_carry_no_token_and_no_words(tmp_path: Path) -> None:
+    """LOG_FORMAT=json: every line is one JSON object; the token and what people wrote never
+    appear, as in the plain format."""
+    import json
+
+    async with Emulator() as emulator:
+        process = await asyncio.create_subprocess_exec(
+            *COMMAND, "run", cwd=tmp_path,
+            env=clean_env(TELEGRAM_BOT_TOKEN=emulator.token,
+                          TELEGRAM_API_BASE_URL=emulator.base_url, LOG_LEVEL="DEBUG",
+                          LOG_FORMAT="json"),
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        try:
+            ann = emulator.person("Ann")
+            marker = ann.mark()
+            emulator.world.user_message(ann.user, ann.chat, text="my secret shoulder")
+            await ann.wait_for_messages(marker, timeout=30)
+        finally:
+            process.send_signal(signal.SIGTERM)
+            _out, err = await asyncio.wait_for(process.communicate(), 30)
+    lines = err.decode().strip().splitlines()
+    entries = [json.loads(line) for line in lines]  # every line parses
+    assert any("running as @RehabBuddyBot" in e["message"] for e in entries)
+    assert {"time", "level", "logger", "message"} <= set(entries[0])
+    assert emulator.token not in err.decode() and "secret shoulder" not in err.decode()
