@@ -48,11 +48,31 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> list[str]:
                 applied.append(rev.revision)
         return list(reversed(applied))
 
-    async with engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
-                                     {"key": MIGRATION_LOCK})
-        return await connection.run_sync(run)
+    async with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite changes a table by copying it and dropping the old one; with foreign
+            # keys on, that drop deletes every row that points at it (ON DELETE CASCADE):
+            # a patient's check-ins, reminders and links, gone in an upgrade. Off while
+            # migrating (it can only change outside a transaction), checked, then on again.
+            await connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            await connection.commit()
+        try:
+            async with connection.begin():
+                if connection.dialect.name == "postgresql":
+                    await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                                             {"key": MIGRATION_LOCK})
+                applied = await connection.run_sync(run)
+                if sqlite:
+                    broken = (await connection.exec_driver_sql(
+                        "PRAGMA foreign_key_check")).fetchall()
+                    if broken:
+                        raise RuntimeError(f"the upgrade left {len(broken)} broken link(s)")
+        finally:
+            if sqlite:
+                await connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                await connection.commit()
+        return applied
 
 
 async def pending(engine: AsyncEngine) -> list[str]:
