@@ -52,8 +52,12 @@ async def _run_online() -> None:
 
         url = load_settings().database_url
     engine = make_engine(url)
-    async with engine.begin() as connection:
-        await connection.run_sync(_configure)
+    async with engine.connect() as connection:
+        if connection.dialect.name == "sqlite":  # see db.migrate.upgrade: no cascade on copy
+            await connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            await connection.commit()
+        async with connection.begin():
+            await connection.run_sync(_configure)
     await engine.dispose()
 
 
