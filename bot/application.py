@@ -33,6 +33,7 @@ from bot.jobs.dispatch import DispatchConfig, Dispatcher
 from bot.jobs.outbox import AlertOutbox
 from bot.jobs.pacing import PriorityPacer
 from bot.jobs.scheduling import Ticker
+from bot.logs import quiet_library_lines
 from bot.materials.texts import Texts, texts
 from bot.metrics import Metrics
 from bot.rules.flood import RateLimit
@@ -197,7 +198,9 @@ def build_application(
         defaults=Defaults(parse_mode=ParseMode.HTML, tzinfo=UTC),
         rate_limiter=pacer or PriorityPacer(),
         request=HTTPXRequest(connection_pool_size=256),
-        get_updates_request=HTTPXRequest(connection_pool_size=1))
+        # two: the last confirming call at shutdown never waits for the long poll it ends
+        get_updates_request=HTTPXRequest(connection_pool_size=2))
+    quiet_library_lines()
     app: RehabApp = (
         ApplicationBuilder()
         .bot(client)
