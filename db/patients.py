@@ -192,20 +192,6 @@ async def undo_checkin(*, session: AsyncSession, patient_id: int, checkin_id: in
     return row, True
 
 
-async def undo_last(*, session: AsyncSession, patient_id: int, now: datetime,
-                    window: timedelta) -> CheckIn | None:
-    """Take back the newest live check-in if it is younger than ``window``."""
-    last = (await session.exec(
-        select(CheckIn).where(CheckIn.patient_id == patient_id, col(CheckIn.undone_at).is_(None))
-        .order_by(col(CheckIn.recorded_at).desc(), col(CheckIn.id).desc())
-    )).first()
-    if last is None or now - last.recorded_at > window:
-        return None
-    last.undone_at = now
-    session.add(last)
-    return last
-
-
 # ---- milestones ------------------------------------------------------------------------------
 async def milestones(*, session: AsyncSession, patient_id: int) -> set[str]:
     return set((await session.exec(

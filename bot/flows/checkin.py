@@ -4,7 +4,8 @@ milestones it reaches. Telegram-free; the handler confirms it with the person fi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -63,9 +64,6 @@ async def rest_today(*, session: AsyncSession, telegram_id: int, now: datetime,
                      default_zone: str) -> datetime | None:
     """A day off, chosen: no more prompts until the patient's tomorrow begins (a longer pause
     already set stays). Returns when the quiet ends, or None if not a patient."""
-    from datetime import timedelta
-    from zoneinfo import ZoneInfo
-
     found = await patients.get_patient(session=session, telegram_id=telegram_id)
     if found is None:
         return None
