@@ -41,6 +41,7 @@ from bot.settings import Settings
 from bot.telegram_client import RehabBot
 from bot.updates import ChatOrderedProcessor
 from db.engine import Database
+from db.presence import Presence
 from handlers import (
     alerts,
     arm_use,
@@ -164,6 +165,9 @@ async def _post_init(app: RehabApp) -> None:
     if services.database is None:
         services.database = Database.from_url(services.settings.database_url)
         services.extras["owns_database"] = True
+    presence = Presence(services.db)
+    await presence.start()
+    services.extras["presence"] = presence
     await set_commands(app)
     recovered = await services.extras["dispatcher"].recover()
     if recovered:
@@ -173,6 +177,9 @@ async def _post_init(app: RehabApp) -> None:
 
 async def _post_shutdown(app: RehabApp) -> None:
     services: Services = app.bot_data["services"]
+    presence = services.extras.pop("presence", None)
+    if presence is not None:
+        await presence.close()
     if services.extras.get("owns_database") and services.database is not None:
         await services.database.dispose()
         services.database = None
@@ -229,7 +236,9 @@ def build_application(
         default_zone=settings.default_timezone,
         config=dispatch_config or DispatchConfig(
             grace=timedelta(minutes=settings.reminder_grace_minutes),
-            quiet_start=quiet_start, quiet_end=quiet_end))
+            quiet_start=quiet_start, quiet_end=quiet_end),
+        presence=lambda: services.extras.get("presence"))
+    dispatcher.metrics = metrics
     services.extras["dispatcher"] = dispatcher
     ticker.register("prompts", dispatcher.tick, dispatcher.next_at)
     digester = Digester(database=lambda: services.db, texts=services.texts,

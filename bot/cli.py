@@ -13,6 +13,7 @@ import logging
 import signal
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from bot import __version__
 from bot.settings import (
@@ -23,6 +24,13 @@ from bot.settings import (
     ensure_sqlite_directory,
     load_settings,
 )
+
+if TYPE_CHECKING:
+    from aiohttp import web
+
+    from bot.context import RehabApp, Services
+    from bot.health import Health
+    from bot.webhook import WebhookReceiver
 
 log = logging.getLogger("rehab_buddy")
 
@@ -37,12 +45,15 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"rehab-buddy {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    commands.add_parser(
+    run = commands.add_parser(
         "run",
-        help="run the bot (long polling); applies pending migrations first",
+        help="run the bot (long polling, or a webhook); applies pending migrations first",
         description="Run the bot against the Bot API at TELEGRAM_API_BASE_URL with "
-        "TELEGRAM_BOT_TOKEN, after applying pending database migrations. Stop with Ctrl+C.",
+        "TELEGRAM_BOT_TOKEN, after applying pending database migrations. Long polling unless "
+        "WEBHOOK_URL is set. Stop with Ctrl+C or SIGTERM.",
     )
+    run.add_argument("--webhook", action="store_true",
+                     help="take updates by webhook at WEBHOOK_URL (the default when it is set)")
 
     db = commands.add_parser("db", help="database tasks", description="Database tasks.")
     db_commands = db.add_subparsers(dest="db_command", metavar="TASK")
@@ -79,7 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command == "run":
-            return _run()
+            return _run(webhook=args.webhook)
         if args.command == "db" and args.db_command == "upgrade":
             return _db_upgrade()
         if args.command == "db" and args.db_command == "backup":
@@ -196,78 +207,188 @@ def _db_backup(path: str) -> int:
     return 0
 
 
-def _run() -> int:
+def _run(webhook: bool = False) -> int:
     settings = _settings()
     token = settings.require_token()
+    if webhook and settings.webhook_url is None:
+        raise SettingsError("--webhook needs WEBHOOK_URL: the public https:// address Telegram "
+                            "should post updates to (see .env.example).")
     asyncio.run(_serve(settings, token))
     return 0
 
 
-async def _serve(settings: Settings, token: str) -> None:
-    """Migrate, start polling, and run until SIGINT or SIGTERM."""
-    from telegram import Update
-    from telegram.error import InvalidToken, NetworkError, TelegramError
+STOP_SECONDS = 8.0  # SIGTERM to exit: in-flight work finishes within this, then we go
 
+
+async def _serve(settings: Settings, token: str) -> None:
+    """Migrate, then take updates (long polling, one instance at a time; or a webhook) and
+    run the scheduled work, until SIGINT or SIGTERM; then stop in order (docs/operations.md)."""
     from bot.application import build_application
     from db.engine import Database
 
     await _migrate(settings.database_url)
     database = Database.from_url(settings.database_url)
     app = build_application(settings, token=token, database=database)
-    health_runner = None
+    services = app.bot_data["services"]
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    web_runner = None
+    receiver = None
+    turn_task: asyncio.Task[None] | None = None
     try:
-        try:
-            await app.initialize()
-        except InvalidToken:
-            raise Fatal("the Bot API refused TELEGRAM_BOT_TOKEN: check the token @BotFather "
-                        "gave you.", EXIT_USAGE) from None
-        except NetworkError:
-            raise Fatal("could not reach the Bot API at TELEGRAM_API_BASE_URL: check the "
-                        "address and the network.") from None
-        except TelegramError as exc:
-            raise Fatal(f"the Bot API answered with an error: {exc.message}") from None
-        except (TypeError, ValueError, KeyError, AttributeError):
-            # getMe answered, but not with a bot (a proxy, a stand-in, a wrong address)
-            raise Fatal("the Bot API at TELEGRAM_API_BASE_URL did not answer like Telegram "
-                        "(its reply to getMe is not a bot): check the address.") from None
+        await _initialize(app)
         if app.post_init:
             await app.post_init(app)
         await app.start()
-        assert app.updater is not None
-        from bot.logs import PollingErrors
-
-        await app.updater.start_polling(allowed_updates=Update.ALL_TYPES,
-                                        error_callback=PollingErrors())
-        if settings.health_port is not None:
-            from bot.health import Health, start_health_server
-
-            services = app.bot_data["services"]
-            try:
-                health_runner = await start_health_server(
-                    Health(services, services.extras["metrics"],
-                           tick_seconds=settings.tick_seconds),
-                    settings.health_host, settings.health_port)
-            except OSError as exc:
-                raise Fatal(f"could not listen on HEALTH_HOST:HEALTH_PORT "
-                            f"({settings.health_host}:{settings.health_port}: "
-                            f"{exc.strerror or exc}).") from None
-        log.info("Rehab Buddy is running as @%s", app.bot.username)
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
+        health = _health(settings, services)
+        if settings.webhook_url is not None:
+            assert health is not None
+            services.extras["transport"] = "webhook"
+            web_runner, receiver = await _start_webhook(settings, token, app, health)
+        else:
+            turn_task = asyncio.create_task(_poll_in_turn(settings, app, stop))
+            if health is not None:
+                web_runner = await _start_health(settings, health)
+        log.info("Rehab Buddy is running as @%s (%s)", app.bot.username,
+                 "webhook" if receiver is not None else "long polling")
         await stop.wait()
         log.info("stopping")
     finally:
-        if health_runner is not None:
-            await health_runner.cleanup()
-        if app.updater is not None and app.updater.running:
-            await app.updater.stop()
-        if app.running:
-            await app.stop()
-        with contextlib.suppress(RuntimeError):  # never initialized
-            await app.shutdown()
+        await _stop_in_order(app, services, stop, receiver, web_runner, turn_task)
         await database.dispose()
+
+
+async def _initialize(app: RehabApp) -> None:
+    from telegram.error import InvalidToken, NetworkError, TelegramError
+
+    try:
+        await app.initialize()
+    except InvalidToken:
+        raise Fatal("the Bot API refused TELEGRAM_BOT_TOKEN: check the token @BotFather "
+                    "gave you.", EXIT_USAGE) from None
+    except NetworkError:
+        raise Fatal("could not reach the Bot API at TELEGRAM_API_BASE_URL: check the "
+                    "address and the network.") from None
+    except TelegramError as exc:
+        raise Fatal(f"the Bot API answered with an error: {exc.message}") from None
+    except (TypeError, ValueError, KeyError, AttributeError):
+        # getMe answered, but not with a bot (a proxy, a stand-in, a wrong address)
+        raise Fatal("the Bot API at TELEGRAM_API_BASE_URL did not answer like Telegram "
+                    "(its reply to getMe is not a bot): check the address.") from None
+
+
+def _health(settings: Settings, services: Services) -> Health | None:
+    """The checks behind /readyz and /metrics: on the webhook's server, or HEALTH_PORT's."""
+    if settings.webhook_url is None and settings.health_port is None:
+        return None
+    from bot.health import Health
+
+    return Health(services, services.extras["metrics"], tick_seconds=settings.tick_seconds)
+
+
+async def _start_health(settings: Settings, health: Health) -> web.AppRunner:
+    from bot.health import health_app
+    from bot.webhook import start_web_server
+
+    assert settings.health_port is not None
+    try:
+        runner = await start_web_server(health_app(health), settings.health_host,
+                                        settings.health_port)
+    except OSError as exc:
+        raise Fatal(f"could not listen on HEALTH_HOST:HEALTH_PORT "
+                    f"({settings.health_host}:{settings.health_port}: "
+                    f"{exc.strerror or exc}).") from None
+    log.info("health and metrics on http://%s:%d (/healthz, /readyz, /metrics)",
+             settings.health_host, settings.health_port)
+    return runner
+
+
+async def _start_webhook(settings: Settings, token: str, app: RehabApp, health: Health
+                         ) -> tuple[web.AppRunner, WebhookReceiver]:
+    """Listen, then tell Telegram where to post (with the secret it must send back)."""
+    from telegram import Update
+    from telegram.error import TelegramError
+
+    from bot.health import health_app
+    from bot.webhook import WebhookReceiver, add_webhook_route, start_web_server
+
+    services = app.bot_data["services"]
+    secret = settings.webhook_secret_token(token)
+    receiver = WebhookReceiver(app, secret=secret,
+                               processor=services.extras["processor"],
+                               metrics=services.extras["metrics"])
+    web_app = health_app(health)
+    add_webhook_route(web_app, receiver, settings.webhook_path)
+    try:
+        runner = await start_web_server(web_app, settings.webhook_listen, settings.webhook_port)
+    except OSError as exc:
+        raise Fatal(f"could not listen on WEBHOOK_LISTEN:WEBHOOK_PORT "
+                    f"({settings.webhook_listen}:{settings.webhook_port}: "
+                    f"{exc.strerror or exc}).") from None
+    try:
+        await app.bot.set_webhook(
+            settings.webhook_url, secret_token=secret, allowed_updates=Update.ALL_TYPES,
+            max_connections=settings.webhook_max_connections)
+    except TelegramError as exc:
+        await runner.cleanup()
+        raise Fatal(f"Telegram refused the webhook at WEBHOOK_URL: {exc.message}") from None
+    log.info("taking updates by webhook on %s:%d%s (health on the same port)",
+             settings.webhook_listen, settings.webhook_port, settings.webhook_path)
+    return runner, receiver
+
+
+async def _poll_in_turn(settings: Settings, app: RehabApp, stopping: asyncio.Event) -> None:
+    from telegram import Update
+
+    from bot.logs import PollingErrors
+    from bot.polling import PollingTurn
+
+    services = app.bot_data["services"]
+    updater = app.updater
+
+    async def start() -> None:
+        await updater.start_polling(allowed_updates=Update.ALL_TYPES,
+                                    error_callback=PollingErrors())
+
+    async def stop() -> None:
+        if updater.running:
+            await updater.stop()
+
+    await PollingTurn(services.extras["presence"], start=start, stop=stop,
+                      check_seconds=settings.standby_check_seconds,
+                      metrics=services.extras["metrics"]).run(stopping)
+
+
+async def _stop_in_order(app: RehabApp, services: Services, stop: asyncio.Event,
+                         receiver: WebhookReceiver | None, web_runner: web.AppRunner | None,
+                         turn_task: asyncio.Task[None] | None) -> None:
+    """No new work first (updates, claims), then the work in hand, then the locks: an update
+    taken is handled, a prompt claimed is sent or handed back, and a standby takes over."""
+    stop.set()
+    extras = services.extras
+    dispatcher = extras.get("dispatcher")
+    if dispatcher is not None:
+        dispatcher.stopping = True  # no new claims; a claim not yet sent is handed back
+    if receiver is not None:
+        await receiver.drain(STOP_SECONDS / 2)
+    if turn_task is not None:
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(turn_task, STOP_SECONDS / 2)
+    if web_runner is not None:
+        await web_runner.cleanup()
+    if app.running:
+        await app.stop()  # handles what was taken; ends the tick
+    if dispatcher is not None and extras.get("presence") is not None:
+        with contextlib.suppress(Exception):
+            released = await dispatcher.release()
+            if released:
+                log.info("%d claimed prompt(s) handed back for another instance", released)
+    with contextlib.suppress(RuntimeError):  # never initialized
+        await app.shutdown()
+    if app.post_shutdown:
+        await app.post_shutdown(app)
 
 
 if __name__ == "__main__":  # pragma: no cover

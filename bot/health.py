@@ -56,7 +56,12 @@ class Health:
         database = await self._database_ok()
         lag = self._scheduler_lag()
         scheduler = lag <= 3 * self.tick_seconds + 5
+        extras = self.services.extras
+        presence = extras.get("presence")
+        role = ("webhook" if extras.get("transport") == "webhook" else
+                "polling" if presence is not None and presence.polling else "standby")
         return database and scheduler, {
+            "role": role,
             "database": "ok" if database else "no answer",
             "scheduler": "ok" if scheduler else f"no round for {lag:.0f} s",
             "scheduler_lag_seconds": round(lag, 1)}

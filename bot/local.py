@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
+
+from aiohttp import web
+from telegram import Update
 
 from bot.application import build_application
 from bot.clock import FakeClock
@@ -12,6 +16,7 @@ from bot.jobs.pacing import PriorityPacer
 from bot.jobs.scheduling import Ticker
 from bot.settings import Settings
 from bot.updates import ChatOrderedProcessor
+from bot.webhook import WebhookReceiver, add_webhook_route, start_web_server
 from db.engine import Database
 
 
@@ -27,9 +32,17 @@ class LocalBot:
         emulator: Emulator,
         heartbeat: bool = False,
         pacer: PriorityPacer | None = None,
+        webhook: bool | None = None,
     ) -> None:
         self.emulator = emulator
         self.clock = clock
+        # the transport: long polling, or webhook (REHAB_TEST_TRANSPORT=webhook runs the tests
+        # that way; the emulator then posts every update to the bot's own web server)
+        self.webhook = (os.environ.get("REHAB_TEST_TRANSPORT", "").strip().lower() == "webhook"
+                        if webhook is None else webhook)
+        self.receiver: WebhookReceiver | None = None
+        self._runner: web.AppRunner | None = None
+        self._secret = settings.webhook_secret_token(emulator.token)
         self.processor = ChatOrderedProcessor()
         settings = settings.model_copy(update={"telegram_api_base_url": emulator.base_url})
         # journeys send hundreds of replies to one chat within a pretend minute, in real
@@ -55,12 +68,30 @@ class LocalBot:
             await self.app.post_init(self.app)
         await self.app.start()
         assert self.app.updater is not None
-        await self.app.updater.start_polling(poll_interval=0.0, timeout=5)
+        if self.webhook:
+            await self._start_webhook()
+        else:
+            await self.app.updater.start_polling(poll_interval=0.0, timeout=5)
         self.emulator.settle = self.processor.wait_processed
         return self
 
+    async def _start_webhook(self) -> None:
+        self.receiver = WebhookReceiver(self.app, secret=self._secret, processor=self.processor,
+                                        metrics=self.services.extras["metrics"])
+        web_app = web.Application()
+        add_webhook_route(web_app, self.receiver, "/telegram")
+        self._runner = await start_web_server(web_app, "127.0.0.1", 0)
+        port = self._runner.addresses[0][1]
+        await self.app.bot.set_webhook(f"http://127.0.0.1:{port}/telegram",
+                                       secret_token=self._secret,
+                                       allowed_updates=Update.ALL_TYPES)
+
     async def __aexit__(self, *_exc: object) -> None:
         self.emulator.settle = None
+        if self.receiver is not None and self._runner is not None:
+            await self.receiver.drain(5.0)
+            await self._runner.cleanup()
+            self._runner = None
         assert self.app.updater is not None
         if self.app.updater.running:
             await self.app.updater.stop()

@@ -59,6 +59,15 @@ class Metrics:
                                  "Reminders due now and not yet sent", registry=r)
         self.checkins = Gauge("rehab_checkins_stored", "Check-ins stored (not taken back)",
                               registry=r)
+        self.webhook_refused = Counter(
+            "rehab_webhook_refused", "Webhook posts refused for a wrong secret token",
+            registry=r)
+        self.polling = Gauge("rehab_polling",
+                             "1 while this instance polls Telegram (the others stand by)",
+                             registry=r)
+        self.claims_taken_over = Counter(
+            "rehab_claims_taken_over",
+            "Prompts claimed by an instance that stopped, sent by this one", registry=r)
         self._readers: list[Callable[[], Any]] = []
 
     def read_on_scrape(self, reader: Callable[[], Any]) -> None:

@@ -6,6 +6,8 @@ CLI turns :class:`SettingsError` into one line naming the setting, and exit stat
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 from datetime import time
 from pathlib import Path
@@ -57,6 +59,18 @@ class Settings(BaseSettings):
     # /healthz, /readyz and /metrics on this port (off when unset); on HEALTH_HOST
     health_port: int | None = Field(default=None, ge=1, le=65535)
     health_host: str = "127.0.0.1"
+    # webhook mode (off unless WEBHOOK_URL is set): Telegram posts updates to this public
+    # https URL; the bot listens on WEBHOOK_LISTEN:WEBHOOK_PORT (behind a TLS proxy)
+    webhook_url: str | None = None
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = Field(default=8080, ge=1, le=65535)
+    webhook_secret: SecretStr | None = None  # default: derived from the token
+    webhook_max_connections: int = Field(default=40, ge=1, le=100)
+    # paid broadcast (off at 0): prompts may go faster than 30 a second, at Telegram's fee per
+    # message (allow_paid_broadcast); this many a second at most, up to 1000
+    paid_broadcast_per_second: int = Field(default=0, ge=0, le=1000)
+    # how often a standby instance asks whether it may poll now (PostgreSQL, several instances)
+    standby_check_seconds: float = Field(default=2.0, gt=0, le=60)
 
     @field_validator("quiet_hours")
     @classmethod
@@ -69,6 +83,44 @@ class Settings(BaseSettings):
     def quiet_window(self) -> tuple[time, time]:
         start, end = self.quiet_hours.split("-")
         return time.fromisoformat(start), time.fromisoformat(end)
+
+    @field_validator("webhook_url", "webhook_secret", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value.strip())
+        local = parts.hostname in ("127.0.0.1", "localhost")  # a stand-in, never Telegram
+        if not parts.hostname or not (parts.scheme == "https" or
+                                      (parts.scheme == "http" and local)):
+            raise ValueError("webhook_url")
+        return value.strip()
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}",
+                                                  value.get_secret_value()):
+            raise ValueError("webhook_secret")
+        return value
+
+    def webhook_secret_token(self, token: str) -> str:
+        """The secret Telegram sends with every update: WEBHOOK_SECRET, or one derived from the
+        token, so every instance of one bot knows it without being told."""
+        if self.webhook_secret is not None:
+            return self.webhook_secret.get_secret_value()
+        return hmac.new(token.encode(), b"rehab-buddy webhook", hashlib.sha256).hexdigest()
+
+    @property
+    def webhook_path(self) -> str:
+        """The path the webhook server answers on: the URL's own (behind a proxy that keeps it)."""
+        path = urlsplit(self.webhook_url or "").path
+        return path if path not in ("", "/") else "/telegram"
 
     @field_validator("health_port", mode="before")
     @classmethod
@@ -169,6 +221,18 @@ _MESSAGES = {
     "(no limit) to 10000.",
     "health_port": "Setting HEALTH_PORT must be a port number from 1 to 65535, or empty (off).",
     "health_host": "Setting HEALTH_HOST must be an address to listen on, like 127.0.0.1.",
+    "webhook_url": "Setting WEBHOOK_URL must be the public https:// address Telegram posts "
+    "updates to, such as https://bot.example.org/telegram, or empty (long polling).",
+    "webhook_listen": "Setting WEBHOOK_LISTEN must be an address to listen on, like 0.0.0.0.",
+    "webhook_port": "Setting WEBHOOK_PORT must be a port number from 1 to 65535.",
+    "webhook_secret": "Setting WEBHOOK_SECRET may hold only letters, digits, _ and - (1 to 256 "
+    "of them), or be empty (derived from the token).",
+    "webhook_max_connections": "Setting WEBHOOK_MAX_CONNECTIONS must be a whole number from 1 "
+    "to 100.",
+    "paid_broadcast_per_second": "Setting PAID_BROADCAST_PER_SECOND must be a whole number from "
+    "0 (off) to 1000.",
+    "standby_check_seconds": "Setting STANDBY_CHECK_SECONDS must be a number of seconds between "
+    "0 and 60.",
 }
 
 

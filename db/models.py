@@ -122,6 +122,8 @@ class SentPrompt(SQLModel, table=True):
     snooze_until: datetime | None = _instant(nullable=True)  # type: ignore[assignment]
     attempts: int = Field(default=0)
     telegram_message_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    # the instance that claimed it (db.presence); another takes it over once that one is gone
+    claimed_by: int | None = Field(default=None, sa_column=Column(BigInteger))
 
 
 class CheckIn(SQLModel, table=True):

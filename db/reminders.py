@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import update
+from sqlalchemy import ColumnElement, or_, update
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -46,8 +46,9 @@ async def claim_due(
     limit: int,
     next_due: Callable[[Reminder, str | None, datetime], datetime],
     local_day: Callable[[datetime, str | None], date],
+    owner: int | None = None,
 ) -> list[Claimed]:
-    """Claim up to ``limit`` reminders due at ``now``, oldest first."""
+    """Claim up to ``limit`` reminders due at ``now``, oldest first, for instance ``owner``."""
     query = (
         select(Reminder, PatientProfile, Person)
         .join(PatientProfile, col(PatientProfile.id) == col(Reminder.patient_id))
@@ -66,7 +67,7 @@ async def claim_due(
         assert due_at is not None
         prompt = SentPrompt(patient_id=profile.id, reminder_id=reminder.id,  # type: ignore[arg-type]
                             kind=reminder.kind, due_at=due_at, status="claimed",
-                            local_day=local_day(due_at, person.timezone))
+                            local_day=local_day(due_at, person.timezone), claimed_by=owner)
         session.add(prompt)
         reminder.next_due_at = next_due(reminder, person.timezone, due_at)
         session.add(reminder)
@@ -88,7 +89,8 @@ def _claimed(prompt: SentPrompt, profile: PatientProfile, person: Person,
         affected_side=profile.affected_side)
 
 
-async def claim_snoozed(*, session: AsyncSession, now: datetime, limit: int) -> list[Claimed]:
+async def claim_snoozed(*, session: AsyncSession, now: datetime, limit: int,
+                        owner: int | None = None) -> list[Claimed]:
     """Snoozed prompts whose time has come, claimed for sending again. On PostgreSQL the rows
     are locked as they are read (others skip them), as due reminders are, so two instances
     never both send one again."""
@@ -105,28 +107,74 @@ async def claim_snoozed(*, session: AsyncSession, now: datetime, limit: int) -> 
     claimed = []
     for prompt, profile, person in rows:
         prompt.status = "claimed"
+        prompt.claimed_by = owner
         session.add(prompt)
         claimed.append(_claimed(prompt, profile, person, snoozed=True))
     await session.flush()
     return claimed
 
 
-async def claimed_unsent(*, session: AsyncSession, limit: int) -> list[Claimed]:
-    """Prompts claimed before a restart but never attempted: still owed."""
+def _orphan(live: set[int]) -> ColumnElement[bool]:
+    """Claimed by no instance, or by one that is gone."""
+    return or_(col(SentPrompt.claimed_by).is_(None),
+               col(SentPrompt.claimed_by).not_in(sorted(live)))
+
+
+async def take_over(*, session: AsyncSession, live: set[int], owner: int, limit: int
+                    ) -> list[Claimed]:
+    """Prompts claimed by an instance that is gone (killed, or stopped and let them go) and
+    never attempted: this instance claims them. The update is conditional, so of two
+    instances looking at once only one gets each."""
+    candidates = (await session.exec(
+        select(SentPrompt.id).where(SentPrompt.status == "claimed", _orphan(live))
+        .order_by(col(SentPrompt.due_at)).limit(limit))).all()
+    if not candidates:
+        return []
+    taken = (await session.exec(  # type: ignore[call-overload]
+        update(SentPrompt)
+        .where(col(SentPrompt.id).in_(candidates), SentPrompt.status == "claimed",
+               _orphan(live))
+        .values(claimed_by=owner).returning(SentPrompt.id))).scalars().all()
+    if not taken:
+        return []
     rows = (await session.exec(
         select(SentPrompt, PatientProfile, Person)
         .join(PatientProfile, col(PatientProfile.id) == col(SentPrompt.patient_id))
         .join(Person, col(Person.id) == col(PatientProfile.person_id))
-        .where(SentPrompt.status == "claimed").order_by(col(SentPrompt.due_at)).limit(limit)
-    )).all()
+        .where(col(SentPrompt.id).in_(taken)).order_by(col(SentPrompt.due_at))
+        .execution_options(populate_existing=True))).all()
     return [_claimed(prompt, profile, person) for prompt, profile, person in rows]
 
 
-async def mark_interrupted(*, session: AsyncSession) -> int:
-    """Prompts whose sending was under way when the bot stopped: Telegram may have them, so
-    they are never sent again (at most once beats twice)."""
+async def mark_interrupted(*, session: AsyncSession, live: set[int]) -> int:
+    """Prompts whose sending was under way when their instance died: Telegram may have them,
+    so they are never sent again (at most once beats twice). Only the one request in flight
+    at the moment of death can be in this state: a prompt is marked as sending just before
+    its request goes out."""
     result = await session.exec(  # type: ignore[call-overload]
-        update(SentPrompt).where(col(SentPrompt.status) == "sending").values(status="unknown"))
+        update(SentPrompt).where(col(SentPrompt.status) == "sending", _orphan(live))
+        .values(status="unknown"))
+    return int(result.rowcount or 0)
+
+
+async def mark_sending(*, session: AsyncSession, prompt_id: int, owner: int | None) -> bool:
+    """Just before the request goes out: still ours to send? (False: another instance took it
+    over, believing this one gone, or it was let go at stop.)"""
+    owned = (col(SentPrompt.claimed_by).is_(None) if owner is None
+             else col(SentPrompt.claimed_by) == owner)
+    result = await session.exec(  # type: ignore[call-overload]
+        update(SentPrompt).where(col(SentPrompt.id) == prompt_id,
+                                 SentPrompt.status == "claimed", owned)
+        .values(status="sending"))
+    return bool(result.rowcount)
+
+
+async def release(*, session: AsyncSession, owner: int) -> int:
+    """At stop: claims never attempted go back, for a running instance to send at once."""
+    result = await session.exec(  # type: ignore[call-overload]
+        update(SentPrompt).where(SentPrompt.status == "claimed",
+                                 col(SentPrompt.claimed_by) == owner)
+        .values(claimed_by=None))
     return int(result.rowcount or 0)
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 
 from bot.emulator.persona import Persona
@@ -20,6 +22,7 @@ _JSON_FIELDS = {
     "disable_notification", "protect_content", "reply_markup", "commands", "allowed_updates",
     "link_preview_options", "reply_parameters", "scope", "entities", "caption_entities",
     "drop_pending_updates", "disable_web_page_preview", "reply_to_message_id",
+    "max_connections", "allow_paid_broadcast",
 }
 SENDING = {"sendMessage", "sendPhoto", "sendDocument"}
 
@@ -51,6 +54,9 @@ class Emulator:
         self.port = port
         self.control = control  # a JSON API for driving people from another process (bench/)
         self._runner: web.AppRunner | None = None
+        self._webhook_loop: asyncio.Task[None] | None = None
+        self._posts: set[asyncio.Task[None]] = set()
+        self.webhook_posts = 0  # updates posted to a webhook (each attempt)
         # Called with an update id; returns once the bot has handled that update. The test
         # harness and the sandbox set it; without it personas wait for the bot's next message.
         self.settle: Callable[[int], Awaitable[None]] | None = None
@@ -62,7 +68,9 @@ class Emulator:
             "getMe": self.world.get_me,
             "logOut": lambda _p: True,
             "close": lambda _p: True,
-            "deleteWebhook": lambda _p: True,
+            "setWebhook": self.world.set_webhook,
+            "deleteWebhook": self.world.delete_webhook,
+            "getWebhookInfo": self.world.get_webhook_info,
             "sendMessage": self.world.send_message,
             "sendPhoto": self.world.send_photo,
             "sendDocument": self.world.send_document,
@@ -101,13 +109,54 @@ class Emulator:
         await site.start()
         if self.port == 0:
             self.port = self._runner.addresses[0][1]
+        self._webhook_loop = asyncio.create_task(self._deliver_by_webhook(), name="webhook")
         return self
 
     async def stop(self) -> None:
+        if self._webhook_loop is not None:
+            tasks = [self._webhook_loop, *self._posts]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            self._webhook_loop = None
         if self._runner is not None:
             self.world.close()
             await self._runner.cleanup()
             self._runner = None
+
+    # ---- webhook delivery -------------------------------------------------------------------
+    async def _deliver_by_webhook(self) -> None:
+        """While a webhook is set, post each update to it as Telegram does: one chat's updates
+        one at a time and in order, up to ``max_connections`` at once, each tried again until
+        the webhook answers 2xx."""
+        world = self.world
+        async with aiohttp.ClientSession() as http:
+            while True:
+                world.clear_signal()
+                for update in world.deliverable():
+                    task = asyncio.create_task(self._post(http, update))
+                    self._posts.add(task)
+                    task.add_done_callback(self._posts.discard)
+                await world.wait_for_updates(0.05 if world.webhook else 5.0)
+
+    async def _post(self, http: aiohttp.ClientSession, update: dict[str, Any]) -> None:
+        hook = self.world.webhook
+        if hook is None:
+            self.world.delivered(update["update_id"], "webhook removed")
+            return
+        headers = {"Content-Type": "application/json"}
+        if hook.secret_token:
+            headers["X-Telegram-Bot-Api-Secret-Token"] = hook.secret_token
+        self.webhook_posts += 1
+        error: str | None
+        try:
+            async with http.post(hook.url, data=json.dumps(update), headers=headers,
+                                 timeout=aiohttp.ClientTimeout(total=60)) as response:
+                error = (None if 200 <= response.status < 300 else
+                         f"Wrong response from the webhook: {response.status} {response.reason}")
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            error = f"Connection failed: {type(exc).__name__}"
+        self.world.delivered(update["update_id"], error)
 
     async def __aenter__(self) -> Emulator:
         return await self.start()

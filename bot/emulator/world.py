@@ -10,6 +10,7 @@ import asyncio
 import itertools
 import json
 import math
+import re
 import time
 from collections import deque
 from collections.abc import Callable
@@ -25,6 +26,29 @@ GROUP_MESSAGES_PER_WINDOW = 20
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
 CALLBACK_ANSWER_SECONDS = 15 * 60
+
+
+@dataclass
+class Webhook:
+    """Where Telegram delivers updates instead of answering getUpdates (``setWebhook``)."""
+
+    url: str
+    secret_token: str | None = None
+    max_connections: int = 40
+    last_error_date: int | None = None
+    last_error_message: str | None = None
+
+
+def update_chat(update: dict[str, Any]) -> object:
+    """Which conversation an update belongs to: Telegram delivers one chat's updates one at a
+    time, in order, and different chats side by side."""
+    for key in ("message", "edited_message", "my_chat_member", "chat_member"):
+        if key in update and isinstance(update[key], dict):
+            return update[key].get("chat", {}).get("id")
+    query = update.get("callback_query")
+    if isinstance(query, dict):
+        return (query.get("message") or {}).get("chat", {}).get("id") or query["from"]["id"]
+    return ("update", update.get("update_id"))
 
 
 class ApiError(Exception):
@@ -207,6 +231,9 @@ class World:
         self.conflicts = 0
         self.closed = False
         self.poll_waiting = asyncio.Event()  # set while a long poll waits for updates
+        self.webhook: Webhook | None = None
+        self._delivering: set[int] = set()  # update ids being posted to the webhook now
+        self._failures: dict[int, tuple[int, float]] = {}  # update id → (failures, retry at)
 
     def close(self) -> None:
         """Wake every waiting long poll: the server is going away."""
@@ -263,6 +290,9 @@ class World:
         same token: a new getUpdates ends the one still waiting with 409 Conflict."""
         if not 1 <= limit <= 100:
             limit = 100
+        if self.webhook is not None:
+            raise ApiError(409, "Conflict: can't use getUpdates method while webhook is "
+                                "active; use deleteWebhook to delete the webhook first")
         self._poll_generation += 1
         mine = self._poll_generation
         self._new_update.set()  # wake the poller already waiting, so it learns it was ended
@@ -290,6 +320,92 @@ class World:
             finally:
                 self.poll_waiting.clear()
             timeout = 0.05  # updates arrived; loop once to collect them
+
+    # ---- webhooks ---------------------------------------------------------------------------
+    def set_webhook(self, params: dict[str, Any]) -> bool:
+        url = str(params.get("url") or "")
+        if params.get("drop_pending_updates") in (True, "true", "True"):
+            self._updates.clear()
+        if not url:
+            return self.delete_webhook(params)
+        if not url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+            raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+        secret = params.get("secret_token")
+        if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", str(secret)):
+            raise bad_request("bad webhook: secret token contains unallowed characters")
+        connections = int(params.get("max_connections") or 40)
+        self.webhook = Webhook(url=url, secret_token=secret,
+                               max_connections=max(1, min(100, connections)))
+        self._poll_generation += 1  # a long poll still waiting ends with 409
+        self._new_update.set()
+        return True
+
+    def delete_webhook(self, params: dict[str, Any]) -> bool:
+        if params.get("drop_pending_updates") in (True, "true", "True"):
+            self._updates.clear()
+        self.webhook = None
+        self._new_update.set()
+        return True
+
+    def get_webhook_info(self, _params: dict[str, Any]) -> dict[str, Any]:
+        hook = self.webhook
+        info: dict[str, Any] = {"url": hook.url if hook else "",
+                                "has_custom_certificate": False,
+                                "pending_update_count": len(self._updates)}
+        if hook is not None:
+            info["max_connections"] = hook.max_connections
+            if hook.last_error_date is not None:
+                info["last_error_date"] = hook.last_error_date
+                info["last_error_message"] = hook.last_error_message
+        return info
+
+    def deliverable(self) -> list[dict[str, Any]]:
+        """Updates to post now: each chat's oldest waiting one, if none of that chat's is on
+        its way already, up to the webhook's connection limit."""
+        hook = self.webhook
+        if hook is None:
+            return []
+        busy = {update_chat(u) for u in self._updates if u["update_id"] in self._delivering}
+        chosen: list[dict[str, Any]] = []
+        now = self.monotonic()
+        for update in self._updates:
+            if len(self._delivering) + len(chosen) >= hook.max_connections:
+                break
+            chat = update_chat(update)
+            if chat in busy:
+                continue
+            busy.add(chat)  # later updates of this chat wait for this one, even if it waits
+            if self._failures.get(update["update_id"], (0, 0.0))[1] > now:
+                continue
+            chosen.append(update)
+        self._delivering.update(u["update_id"] for u in chosen)
+        return chosen
+
+    def delivered(self, update_id: int, error: str | None) -> None:
+        """The webhook answered (``error`` None: with 2xx, so the update is done)."""
+        self._delivering.discard(update_id)
+        if error is None:
+            self._updates = deque(u for u in self._updates if u["update_id"] != update_id)
+            self._failures.pop(update_id, None)
+        else:  # tried again later, sooner at first (Telegram backs off the same way)
+            failures = self._failures.get(update_id, (0, 0.0))[0] + 1
+            self._failures[update_id] = (failures,
+                                         self.monotonic() + min(0.2 * 2 ** failures, 5.0))
+            if self.webhook is not None:
+                self.webhook.last_error_date = int(self.wall())
+                self.webhook.last_error_message = error
+        self._new_update.set()
+
+    def clear_signal(self) -> None:
+        """Forget past wake-ups: call before looking at the queue, then wait."""
+        self._new_update.clear()
+
+    async def wait_for_updates(self, timeout: float) -> None:
+        """Until the queue changes (or ``timeout``)."""
+        try:
+            await asyncio.wait_for(self._new_update.wait(), timeout)
+        except TimeoutError:
+            pass
 
     def user_message(
         self,

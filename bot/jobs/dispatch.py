@@ -12,15 +12,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import Application
 
+from bot.jobs.pacing import NotSent
 from bot.materials import catalogue
 from bot.materials.texts import Texts
 from bot.rules.due import in_quiet_hours, next_due, quiet_end_after
@@ -29,6 +32,7 @@ from bot.rules.practice import next_lesson
 from db import lessons, reminders
 from db.engine import Database
 from db.models import Reminder
+from db.presence import Presence
 from db.reminders import Claimed
 
 log = logging.getLogger(__name__)
@@ -66,13 +70,27 @@ class Dispatcher:
 
     def __init__(self, *, database: Callable[[], Database], texts: Texts, default_zone: str,
                  config: DispatchConfig | None = None,
-                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+                 presence: Callable[[], Presence | None] = lambda: None) -> None:
         self._database = database
         self.texts = texts
         self.default_zone = default_zone
         self.config = config or DispatchConfig()
         self.sleep = sleep
         self.stats: dict[str, int] = {}
+        self._presence = presence
+        self._lone_id = secrets.randbelow(2**31 - 2) + 1  # without a Presence: alone
+        self.stopping = False  # set at shutdown: nothing more is claimed or sent
+        self.metrics: Any = None  # bot.metrics.Metrics, when set
+
+    @property
+    def owner(self) -> int:
+        presence = self._presence()
+        return presence.instance_id if presence is not None else self._lone_id
+
+    async def _live(self) -> set[int]:
+        presence = self._presence()
+        return await presence.live_instances() if presence is not None else {self._lone_id}
 
     def _count(self, key: str, n: int = 1) -> None:
         self.stats[key] = self.stats.get(key, 0) + n
@@ -83,37 +101,56 @@ class Dispatcher:
             return await reminders.next_due_at(session=session)
 
     async def recover(self) -> int:
-        """On start: prompts whose sending was interrupted are never sent twice."""
+        """Prompts whose request was in flight when their instance died are never sent
+        twice; the count is logged at start (and each tick looks again, for other instances)."""
         async with self._database().session() as session:
-            return await reminders.mark_interrupted(session=session)
+            return await reminders.mark_interrupted(session=session, live=await self._live())
+
+    async def release(self) -> int:
+        """At stop, after the last tick: claims not yet attempted go back to the others."""
+        async with self._database().session() as session:
+            return await reminders.release(session=session, owner=self.owner)
 
     async def tick(self, app: Application, now: datetime) -> int:
         """Deliver everything due at ``now``; returns how many messages went out."""
         sent = 0
         first = True
+        owner = self.owner
         for _ in range(self.config.max_batches):
+            if self.stopping:
+                break
             async with self._database().session() as session:
                 claimed = []
-                if first:  # claimed earlier but never attempted (a restart between the two)
-                    claimed += await reminders.claimed_unsent(session=session,
-                                                              limit=self.config.batch)
+                if first:  # claims of an instance that is gone: killed, or stopped
+                    live = await self._live()
+                    interrupted = await reminders.mark_interrupted(session=session, live=live)
+                    if interrupted:
+                        log.warning("%d prompt(s) were being sent when their instance stopped;"
+                                    " not sent again", interrupted)
+                    taken = await reminders.take_over(session=session, live=live, owner=owner,
+                                                      limit=self.config.batch)
+                    if taken and self.metrics is not None:
+                        self.metrics.claims_taken_over.inc(len(taken))
+                    claimed += taken
                 claimed += await reminders.claim_snoozed(session=session, now=now,
-                                                         limit=self.config.batch)
+                                                         limit=self.config.batch, owner=owner)
                 claimed += await reminders.claim_due(
                     session=session, now=now, limit=self.config.batch,
                     next_due=reminder_next_due(self.default_zone),
-                    local_day=local_day_in(self.default_zone))
+                    local_day=local_day_in(self.default_zone), owner=owner)
                 to_send = await self._triage(session, claimed, now)
             first = False
             if not claimed:
                 break
             sent += await self._deliver_all(app.bot, to_send, now)
-        sent += await self.sweep_missed(now)
+        if not self.stopping:
+            sent += await self.sweep_missed(now)
         return sent
 
     async def _triage(self, session: object, claimed: list[Claimed], now: datetime
                       ) -> list[Claimed]:
-        """Decide each claim's fate before anything is sent; mark the rest 'sending'."""
+        """Decide each claim's fate before anything is sent; the rest stay claimed (each is
+        marked 'sending' only as its own request goes out)."""
         by_status: dict[str, list[int]] = {}
         snooze: list[tuple[int, datetime]] = []
         send: list[Claimed] = []
@@ -137,8 +174,6 @@ class Dispatcher:
         for prompt_id, until in snooze:
             await reminders.snooze(session=session, prompt_id=prompt_id, until=until)  # type: ignore[arg-type]
             self._count("quiet")
-        await reminders.set_status(session=session, prompt_ids=[c.prompt_id for c in send],  # type: ignore[arg-type]
-                                   status="sending")
         return send
 
     async def _deliver_all(self, bot: Bot, claims: list[Claimed], now: datetime) -> int:
@@ -154,6 +189,8 @@ class Dispatcher:
         sent = 0
         async with self._database().session() as session:
             for prompt_id, status, message_id, claim in results:
+                if status == "not ours":  # taken over, or let go at stop: not ours to record
+                    continue
                 await reminders.set_status(
                     session=session, prompt_ids=[prompt_id], status=status,
                     now=now if status == "sent" else None,
@@ -194,16 +231,31 @@ class Dispatcher:
         return text, markup
 
     async def _deliver(self, bot: Bot, claim: Claimed, now: datetime) -> tuple[str, int | None]:
+        if self.stopping:
+            return "not ours", None
         rendered = await self._render(claim)
         if rendered is None:
             return "skipped", None
         text, markup = rendered
         delay = self.config.backoff
+        owner = self.owner
+
+        async def still_ours() -> bool:
+            if self.stopping:
+                return False
+            async with self._database().session() as session:
+                return await reminders.mark_sending(session=session, prompt_id=claim.prompt_id,
+                                                    owner=owner)
+
         for attempt in range(1, self.config.attempts + 1):
             try:
-                message = await bot.send_message(claim.telegram_id, text, reply_markup=markup,
-                                                 rate_limit_args={"bulk": True})
+                message = await bot.send_message(
+                    claim.telegram_id, text, reply_markup=markup,
+                    rate_limit_args={"bulk": True,
+                                     "before_send": still_ours if attempt == 1 else None})
                 return "sent", message.message_id
+            except NotSent:
+                return "not ours", None
             except Forbidden:
                 return "blocked", None
             except BadRequest as exc:

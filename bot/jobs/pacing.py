@@ -39,6 +39,10 @@ SERVER_ERRORS = ("bad gateway", "service unavailable", "gateway timeout", "inter
 SERVER_RETRY_DELAYS = (0.5, 1.5)  # a 5xx from Telegram is tried again, twice
 
 
+class NotSent(Exception):
+    """The request was not made: its ``before_send`` check said no (see ``process_request``)."""
+
+
 def _server_error(exc: NetworkError) -> bool:
     """Telegram's own 5xx (not a timeout, whose message may have been delivered already)."""
     return not isinstance(exc, TimedOut) and any(
@@ -229,6 +233,9 @@ class PriorityPacer(BaseRateLimiter[dict[str, Any]]):
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
         counted = endpoint in COUNTED
         lane = BULK if (rate_limit_args or {}).get("bulk") else INTERACTIVE
+        # bulk sends may ask, once their slot is granted and just before the request goes out,
+        # whether they are still to be made (a prompt another instance took over, or a stop)
+        before_send = (rate_limit_args or {}).get("before_send")
         chat_id = data.get("chat_id")
         attempt = 0
         server_attempt = 0
@@ -246,6 +253,9 @@ class PriorityPacer(BaseRateLimiter[dict[str, Any]]):
                     await self._private_slot(chat_id)
                 slot = await self._acquire(lane)
             try:
+                if before_send is not None and attempt == 0 and server_attempt == 0 \
+                        and not await before_send():
+                    raise NotSent
                 result = await callback(*args, **kwargs)
                 if counted and self.metrics is not None:
                     self.metrics.sent.labels("bulk" if lane == BULK else "people").inc()
