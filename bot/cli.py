@@ -340,21 +340,17 @@ async def _start_webhook(settings: Settings, token: str, app: RehabApp, health: 
 
 
 async def _poll_in_turn(settings: Settings, app: RehabApp, stopping: asyncio.Event) -> None:
-    from telegram import Update
-
-    from bot.logs import PollingErrors
+    from bot.poller import Poller
     from bot.polling import PollingTurn
 
     services = app.bot_data["services"]
-    updater = app.updater
+    poller = Poller(app, services.extras["processor"])
 
     async def start() -> None:
-        await updater.start_polling(allowed_updates=Update.ALL_TYPES,
-                                    error_callback=PollingErrors())
+        await poller.start()
 
     async def stop() -> None:
-        if updater.running:
-            await updater.stop()
+        await poller.stop(STOP_SECONDS * 0.4)  # the updates taken are handled, then confirmed
 
     await PollingTurn(services.extras["presence"], start=start, stop=stop,
                       check_seconds=settings.standby_check_seconds,
@@ -375,7 +371,7 @@ async def _stop_in_order(app: RehabApp, services: Services, stop: asyncio.Event,
         await receiver.drain(STOP_SECONDS / 2)
     if turn_task is not None:
         with contextlib.suppress(Exception):
-            await asyncio.wait_for(turn_task, STOP_SECONDS / 2)
+            await asyncio.wait_for(turn_task, STOP_SECONDS * 0.6)
     if web_runner is not None:
         await web_runner.cleanup()
     if app.running:

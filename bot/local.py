@@ -14,6 +14,7 @@ from bot.context import RehabApp, Services
 from bot.emulator import Emulator
 from bot.jobs.pacing import PriorityPacer
 from bot.jobs.scheduling import Ticker
+from bot.poller import Poller
 from bot.settings import Settings
 from bot.updates import ChatOrderedProcessor
 from bot.webhook import WebhookReceiver, add_webhook_route, start_web_server
@@ -41,6 +42,7 @@ class LocalBot:
         self.webhook = (os.environ.get("REHAB_TEST_TRANSPORT", "").strip().lower() == "webhook"
                         if webhook is None else webhook)
         self.receiver: WebhookReceiver | None = None
+        self.poller: Poller | None = None
         self._runner: web.AppRunner | None = None
         self._secret = settings.webhook_secret_token(emulator.token)
         self.processor = ChatOrderedProcessor()
@@ -71,7 +73,8 @@ class LocalBot:
         if self.webhook:
             await self._start_webhook()
         else:
-            await self.app.updater.start_polling(poll_interval=0.0, timeout=5)
+            self.poller = Poller(self.app, self.processor, timeout=5)
+            await self.poller.start()
         self.emulator.settle = self.processor.wait_processed
         return self
 
@@ -92,6 +95,9 @@ class LocalBot:
             await self.receiver.drain(5.0)
             await self._runner.cleanup()
             self._runner = None
+        if self.poller is not None:
+            await self.poller.stop()
+            self.poller = None
         assert self.app.updater is not None
         if self.app.updater.running:
             await self.app.updater.stop()

@@ -12,6 +12,7 @@ use instead of sleeping.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import logging
 import time
@@ -112,6 +113,16 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         if self._condition is None:
             self._condition = asyncio.Condition()
         return self._condition
+
+    def is_done(self, update_id: int) -> bool:
+        return update_id in self._done
+
+    async def wait_any_done(self, timeout: float) -> None:
+        """Until another update has been handled, or ``timeout`` seconds."""
+        condition = self._cond()
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(timeout), condition:
+                await condition.wait()
 
     async def wait_processed(self, update_id: int) -> None:
         """Return once update ``update_id`` has been fully handled."""
