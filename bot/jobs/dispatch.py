@@ -23,7 +23,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import Application
 
-from bot.jobs.pacing import NotSent
+from bot.jobs.pacing import NotSent, PriorityPacer
 from bot.materials import catalogue
 from bot.materials.texts import Texts
 from bot.rules.due import in_quiet_hours, next_due, quiet_end_after
@@ -100,6 +100,14 @@ class Dispatcher:
         async with self._database().session() as session:
             return await reminders.next_due_at(session=session)
 
+    @staticmethod
+    def _share_bulk_lane(app: Application, instances: int) -> None:
+        """Telegram's 30 a second is per bot, not per process: instances running side by side
+        split the bulk lane between them."""
+        pacer = app.bot.rate_limiter
+        if isinstance(pacer, PriorityPacer):
+            pacer.bulk_share = max(1, instances)
+
     async def recover(self) -> int:
         """Prompts whose request was in flight when their instance died are never sent
         twice; the count is logged at start (and each tick looks again, for other instances)."""
@@ -123,6 +131,7 @@ class Dispatcher:
                 claimed = []
                 if first:  # claims of an instance that is gone: killed, or stopped
                     live = await self._live()
+                    self._share_bulk_lane(app, len(live))
                     interrupted = await reminders.mark_interrupted(session=session, live=live)
                     if interrupted:
                         log.warning("%d prompt(s) were being sent when their instance stopped;"
@@ -177,29 +186,29 @@ class Dispatcher:
         return send
 
     async def _deliver_all(self, bot: Bot, claims: list[Claimed], now: datetime) -> int:
+        """Send each claim, and record each outcome as soon as it is known: if this process
+        dies, only a request in flight at that moment is left in doubt."""
         limit = asyncio.Semaphore(self.config.concurrency)
-        results: list[tuple[int, str, int | None, Claimed]] = []
+        sent = 0
 
         async def one(claim: Claimed) -> None:
+            nonlocal sent
             async with limit:
                 status, message_id = await self._deliver(bot, claim, now)
-                results.append((claim.prompt_id, status, message_id, claim))
-
-        await asyncio.gather(*(one(c) for c in claims))
-        sent = 0
-        async with self._database().session() as session:
-            for prompt_id, status, message_id, claim in results:
-                if status == "not ours":  # taken over, or let go at stop: not ours to record
-                    continue
+            if status == "not ours":  # taken over, or let go at stop: not ours to record
+                return
+            async with self._database().session() as session:
                 await reminders.set_status(
-                    session=session, prompt_ids=[prompt_id], status=status,
+                    session=session, prompt_ids=[claim.prompt_id], status=status,
                     now=now if status == "sent" else None,
-                    message_ids={prompt_id: message_id} if message_id else None)
-                self._count(status)
-                if status == "sent":
-                    sent += 1
+                    message_ids={claim.prompt_id: message_id} if message_id else None)
                 if status == "blocked":
                     await reminders.deactivate(session=session, telegram_id=claim.telegram_id)
+            self._count(status)
+            if status == "sent":
+                sent += 1
+
+        await asyncio.gather(*(one(c) for c in claims))
         return sent
 
     async def _render(self, claim: Claimed) -> tuple[str, InlineKeyboardMarkup | None] | None:

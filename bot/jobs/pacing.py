@@ -96,6 +96,7 @@ class PriorityPacer(BaseRateLimiter[dict[str, Any]]):
         self._paused_until = 0.0
         self._chat_paused_until: dict[int, float] = {}  # a 429 about one chat waits alone
         self.metrics: Any = None  # bot.metrics.Metrics, when set: messages sent by lane
+        self.bulk_share = 1  # instances sharing the bot's limit: each takes this part of bulk
         self.server_retries = 0
         self.retries_after = 0  # how many 429s came back despite the pacing
 
@@ -136,7 +137,7 @@ class PriorityPacer(BaseRateLimiter[dict[str, Any]]):
             return min(slot[0] for slot in self._sent) + self.window - now
         if lane == BULK:
             bulk = [slot[0] for slot in self._sent if slot[1] == BULK]
-            if len(bulk) >= self.bulk_per_window:
+            if len(bulk) >= max(1, self.bulk_per_window // self.bulk_share):
                 return min(bulk) + self.window - now
         return 0.0
 
