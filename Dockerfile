@@ -21,15 +21,19 @@ RUN pip install ".[postgres]" \
 
 USER rehab
 # SQLite in a volume by default; set DATABASE_URL to PostgreSQL for a clinic.
+# Port 8080 either way: health (polling) or the webhook with health beside it (WEBHOOK_URL set).
 ENV DATABASE_URL=sqlite+aiosqlite:////data/rehab_buddy.sqlite3 \
     HEALTH_HOST=0.0.0.0 \
-    HEALTH_PORT=8080
+    HEALTH_PORT=8080 \
+    WEBHOOK_LISTEN=0.0.0.0 \
+    WEBHOOK_PORT=8080
 VOLUME ["/data"]
 EXPOSE 8080
 
 HEALTHCHECK --interval=30s --timeout=5s --start-period=40s --retries=3 \
     CMD ["python", "-c", "import sys, urllib.request; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8080/healthz', timeout=4).status == 200 else 1)"]
 
-# SIGTERM (docker stop) ends polling and in-flight work before the process exits.
+# SIGTERM (docker stop): in-flight updates and sends finish, claims and the poller lock are
+# let go, all within about 8 s (docs/operations.md, "Stopping").
 STOPSIGNAL SIGTERM
 CMD ["rehab-buddy", "run"]

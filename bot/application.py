@@ -203,7 +203,7 @@ def build_application(
         token=token, base_url=settings.telegram_api_base_url,
         base_file_url=file_url(settings.telegram_api_base_url),
         defaults=Defaults(parse_mode=ParseMode.HTML, tzinfo=UTC),
-        rate_limiter=pacer or PriorityPacer(),
+        rate_limiter=pacer or PriorityPacer(paid_per_second=settings.paid_broadcast_per_second),
         request=HTTPXRequest(connection_pool_size=256),
         # two: the last confirming call at shutdown never waits for the long poll it ends
         get_updates_request=HTTPXRequest(connection_pool_size=2))
@@ -236,7 +236,8 @@ def build_application(
         default_zone=settings.default_timezone,
         config=dispatch_config or DispatchConfig(
             grace=timedelta(minutes=settings.reminder_grace_minutes),
-            quiet_start=quiet_start, quiet_end=quiet_end),
+            quiet_start=quiet_start, quiet_end=quiet_end,
+            paid_broadcast=settings.paid_broadcast_per_second > 0),
         presence=lambda: services.extras.get("presence"))
     dispatcher.metrics = metrics
     services.extras["dispatcher"] = dispatcher

@@ -53,7 +53,8 @@ class LocalBot:
         self.app: RehabApp = build_application(
             settings, token=emulator.token, clock=clock, database=database,
             update_processor=self.processor, heartbeat=heartbeat,
-            pacer=pacer or PriorityPacer(private_rate=0.0),
+            pacer=pacer or PriorityPacer(private_rate=0.0,
+                                         paid_per_second=settings.paid_broadcast_per_second),
         )
 
     @property

@@ -233,3 +233,58 @@ async def test_the_real_bot_spaces_a_long_run_to_one_person(
     for i, t in enumerate(arrivals):
         assert sum(1 for u in arrivals[i:] if u < t + 0.099) <= 3, arrivals
     assert "1 of" in ann.last.text  # and everything still arrived
+
+
+async def test_paid_broadcast_has_its_own_faster_window(
+        paced: tuple[PriorityPacer, Mono]) -> None:
+    """With paid broadcast on (here 100 a second), prompts marked allow_paid_broadcast go in a
+    window of their own: 300 in about 3 s instead of 11, never over 100 in a second, and they
+    take none of the 30 a second a person's answer needs."""
+    pacer, mono = paced
+    pacer.paid_per_second = 100
+    log: list[tuple[float, str]] = []
+    bulk = [asyncio.create_task(pacer.process_request(
+        sender(mono, log, "paid"), (), {}, "sendMessage",
+        {"chat_id": i + 1, "allow_paid_broadcast": True}, {"bulk": True})) for i in range(300)]
+    await asyncio.sleep(0)
+    reply = asyncio.create_task(pacer.process_request(
+        sender(mono, log, "person"), (), {}, "sendMessage", {"chat_id": 999}, None))
+    await asyncio.gather(reply, *bulk)
+    paid = sorted(t for t, name in log if name == "paid")
+    assert len(paid) == 300
+    for i, t in enumerate(paid):
+        assert sum(1 for u in paid[i:] if u < t + 1.0) <= 100
+    assert paid[-1] < 3.0
+    assert next(t for t, name in log if name == "person") == 0.0
+
+
+async def test_without_paid_broadcast_the_flag_changes_nothing(
+        paced: tuple[PriorityPacer, Mono]) -> None:
+    pacer, mono = paced  # paid_per_second 0: off, whatever a request says
+    log: list[tuple[float, str]] = []
+    await asyncio.gather(*(pacer.process_request(
+        sender(mono, log, "b"), (), {}, "sendMessage",
+        {"chat_id": i + 1, "allow_paid_broadcast": True}, {"bulk": True}) for i in range(60)))
+    times = sorted(t for t, _ in log)
+    assert max(sum(1 for u in times if t <= u < t + 1.0) for t in times) <= 27
+
+
+@pytest.mark.parametrize("per_second", [0, 200])
+async def test_the_morning_burst_with_and_without_paid_broadcast(
+        per_second: int, settings: Settings, database: Database, clock: FakeClock,
+        emulator: Emulator) -> None:
+    """Through the emulator, 170 prompts due at once: with PAID_BROADCAST_PER_SECOND=200
+    every one is sent as a paid broadcast (Telegram's fee: 0.1 Stars each), none refused;
+    off (the default), none is, and the 30-a-second window holds."""
+    from tests.test_failover import FIRST_ID, PATIENTS, SNOOZED, seed
+
+    await seed(database, clock.now())
+    for i in range(FIRST_ID, FIRST_ID + PATIENTS):
+        emulator.world.add_user(f"P{i}", user_id=i).started = True
+    paid_settings = settings.model_copy(update={"paid_broadcast_per_second": per_second})
+    async with LocalBot(settings=paid_settings, database=database, clock=clock,
+                        emulator=emulator) as local:
+        sent = await local.run_due()
+    assert sent == PATIENTS + SNOOZED
+    assert emulator.world.paid_messages == (sent if per_second else 0)
+    assert emulator.world.rate_limited == 0

@@ -133,10 +133,13 @@ class Emulator:
         async with aiohttp.ClientSession() as http:
             while True:
                 world.clear_signal()
-                for update in world.deliverable():
-                    task = asyncio.create_task(self._post(http, update))
-                    self._posts.add(task)
-                    task.add_done_callback(self._posts.discard)
+                try:
+                    for update in world.deliverable():
+                        task = asyncio.create_task(self._post(http, update))
+                        self._posts.add(task)
+                        task.add_done_callback(self._posts.discard)
+                except Exception:  # a bug here must not silently stop every delivery
+                    log.exception("webhook delivery failed")
                 await world.wait_for_updates(0.05 if world.webhook else 5.0)
 
     async def _post(self, http: aiohttp.ClientSession, update: dict[str, Any]) -> None:

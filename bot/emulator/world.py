@@ -21,6 +21,7 @@ from bot.emulator import html
 
 BOT_WINDOW_SECONDS = 1.0
 BOT_MESSAGES_PER_WINDOW = 30
+PAID_MESSAGES_PER_WINDOW = 1000
 GROUP_WINDOW_SECONDS = 60.0
 GROUP_MESSAGES_PER_WINDOW = 20
 MAX_TEXT = 4096
@@ -42,12 +43,16 @@ class Webhook:
 def update_chat(update: dict[str, Any]) -> object:
     """Which conversation an update belongs to: Telegram delivers one chat's updates one at a
     time, in order, and different chats side by side."""
-    for key in ("message", "edited_message", "my_chat_member", "chat_member"):
-        if key in update and isinstance(update[key], dict):
-            return update[key].get("chat", {}).get("id")
-    query = update.get("callback_query")
-    if isinstance(query, dict):
-        return (query.get("message") or {}).get("chat", {}).get("id") or query["from"]["id"]
+    try:
+        for key in ("message", "edited_message", "my_chat_member", "chat_member"):
+            if isinstance(update.get(key), dict):
+                return update[key]["chat"]["id"]
+        query = update.get("callback_query")
+        if isinstance(query, dict):
+            message = query.get("message")
+            return message["chat"]["id"] if message else query["from"]["id"]
+    except (KeyError, TypeError):
+        pass  # an update of the wrong shape goes on its own
     return ("update", update.get("update_id"))
 
 
@@ -223,6 +228,8 @@ class World:
         self._file_ids = itertools.count(1)
         self.commands: dict[str, list[dict[str, str]]] = {}
         self.bot_sent_times: deque[float] = deque()
+        self.paid_sent_times: deque[float] = deque()
+        self.paid_messages = 0  # sent with allow_paid_broadcast (each costs 0.1 Stars)
         self.calls: dict[str, int] = {}
         self.rate_limited: int = 0
         self.listeners: list[Listener] = []
@@ -505,9 +512,20 @@ class World:
             raise bad_request("chat not found") from None
         return chat
 
-    def _flood_check(self, chat: Chat) -> None:
-        """Strict windows: at most 30 messages in any second, 20 in any minute per group."""
+    def _flood_check(self, chat: Chat, paid: bool = False) -> None:
+        """Strict windows: at most 30 messages in any second, 20 in any minute per group. A
+        paid broadcast (``allow_paid_broadcast``) has its own window of 1000 a second, and
+        costs the bot 0.1 Telegram Stars a message."""
         now = self.monotonic()
+        if paid:
+            while self.paid_sent_times and self.paid_sent_times[0] <= now - BOT_WINDOW_SECONDS:
+                self.paid_sent_times.popleft()
+            if len(self.paid_sent_times) >= PAID_MESSAGES_PER_WINDOW:
+                self.rate_limited += 1
+                raise ApiError(429, "Too Many Requests: retry after 1", retry_after=1)
+            self.paid_sent_times.append(now)
+            self.paid_messages += 1
+            return
         while self.bot_sent_times and self.bot_sent_times[0] <= now - BOT_WINDOW_SECONDS:
             self.bot_sent_times.popleft()
         if len(self.bot_sent_times) >= BOT_MESSAGES_PER_WINDOW:
@@ -595,7 +613,7 @@ class World:
         chat = self._chat_for_sending(params.get("chat_id"))
         raw, plain, entities = self._text(params, "text", MAX_TEXT)
         markup = self._markup(params)
-        self._flood_check(chat)
+        self._flood_check(chat, paid=params.get("allow_paid_broadcast") in (True, "true"))
         message = Message(
             message_id=self._next_message_id(chat.id), chat=chat, sender=self.bot_user(),
             date=int(self.wall()), from_bot=True, text=plain, html=raw, entities=entities,

@@ -50,6 +50,7 @@ class DispatchConfig:
     concurrency: int = 64
     attempts: int = 4
     backoff: float = 0.5  # seconds, doubled per attempt
+    paid_broadcast: bool = False  # prompts sent with allow_paid_broadcast (a fee per message)
 
 
 def reminder_next_due(default_zone: str) -> Callable[[Reminder, str | None, datetime], datetime]:
@@ -260,6 +261,7 @@ class Dispatcher:
             try:
                 message = await bot.send_message(
                     claim.telegram_id, text, reply_markup=markup,
+                    allow_paid_broadcast=self.config.paid_broadcast or None,
                     rate_limit_args={"bulk": True,
                                      "before_send": still_ours if attempt == 1 else None})
                 return "sent", message.message_id

@@ -73,6 +73,7 @@ class PriorityPacer(BaseRateLimiter[dict[str, Any]]):
         max_retries: int = 3,
         private_burst: int = 5,
         private_rate: float = 1.0,
+        paid_per_second: int = 0,
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
@@ -97,6 +98,10 @@ class PriorityPacer(BaseRateLimiter[dict[str, Any]]):
         self._chat_paused_until: dict[int, float] = {}  # a 429 about one chat waits alone
         self.metrics: Any = None  # bot.metrics.Metrics, when set: messages sent by lane
         self.bulk_share = 1  # instances sharing the bot's limit: each takes this part of bulk
+        # paid broadcast (0: off): bulk sends marked allow_paid_broadcast leave the 30 a second
+        # to people and go in a window of their own, this many a second
+        self.paid_per_second = paid_per_second
+        self._paid: deque[float] = deque()
         self.server_retries = 0
         self.retries_after = 0  # how many 429s came back despite the pacing
 
@@ -202,6 +207,18 @@ class PriorityPacer(BaseRateLimiter[dict[str, Any]]):
                 return
             await self.sleep(times[0] + self.group_window - now)
 
+    async def _paid_slot(self) -> None:
+        """A slot in the paid window (counted from the grant, with the same margin)."""
+        limit = max(1, self.paid_per_second // self.bulk_share)
+        while True:
+            now = self.monotonic()
+            while self._paid and self._paid[0] <= now - self.window:
+                self._paid.popleft()
+            if len(self._paid) < limit:
+                self._paid.append(now)
+                return
+            await self.sleep(self._paid[0] + self.window - now)
+
     async def _private_slot(self, chat_id: int) -> None:
         """A token from this private chat's bucket, waiting for one if a long run used them
         up. Full buckets are forgotten, so the map holds only chats being written to now."""
@@ -234,6 +251,7 @@ class PriorityPacer(BaseRateLimiter[dict[str, Any]]):
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
         counted = endpoint in COUNTED
         lane = BULK if (rate_limit_args or {}).get("bulk") else INTERACTIVE
+        paid = lane == BULK and bool(data.get("allow_paid_broadcast")) and self.paid_per_second
         # bulk sends may ask, once their slot is granted and just before the request goes out,
         # whether they are still to be made (a prompt another instance took over, or a stop)
         before_send = (rate_limit_args or {}).get("before_send")
@@ -252,14 +270,18 @@ class PriorityPacer(BaseRateLimiter[dict[str, Any]]):
                 elif isinstance(chat_id, int) and self.private_rate > 0 and attempt == 0 \
                         and server_attempt == 0:
                     await self._private_slot(chat_id)
-                slot = await self._acquire(lane)
+                if paid:
+                    await self._paid_slot()
+                else:
+                    slot = await self._acquire(lane)
             try:
                 if before_send is not None and attempt == 0 and server_attempt == 0 \
                         and not await before_send():
                     raise NotSent
                 result = await callback(*args, **kwargs)
                 if counted and self.metrics is not None:
-                    self.metrics.sent.labels("bulk" if lane == BULK else "people").inc()
+                    self.metrics.sent.labels(
+                        "paid" if paid else "bulk" if lane == BULK else "people").inc()
                 return result
             except RetryAfter as exc:
                 self.retries_after += 1
