@@ -367,6 +367,9 @@ async def _stop_in_order(app: RehabApp, services: Services, stop: asyncio.Event,
     dispatcher = extras.get("dispatcher")
     if dispatcher is not None:
         dispatcher.stopping = True  # no new claims; a claim not yet sent is handed back
+        pacer = extras.get("pacer")
+        if pacer is not None:
+            pacer.let_go_bulk()  # prompts waiting for a slot are not sent by this instance
     if receiver is not None:
         await receiver.drain(STOP_SECONDS / 2)
     if turn_task is not None:

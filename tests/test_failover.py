@@ -28,7 +28,7 @@ from db.engine import Database
 from db.migrate import upgrade
 from db.models import CheckIn, PatientProfile, Person, Reminder, SentPrompt
 from tests.conftest import postgres_url
-from tests.journey import done_label, onboard
+from tests.journey import SAFE_ANSWERS, done_label, onboard
 from tests.test_cli import COMMAND, clean_env
 from tests.test_operations import free_port
 
@@ -277,8 +277,9 @@ async def complete_rows(db: Database) -> bool:
 
 
 async def test_a_graceful_stop_hands_over_at_once(shared_url: str, tmp_path: Path) -> None:
-    """SIGTERM to the poller mid-burst: it exits 0 within 10 s, its unsent claims go back and
-    the other instance sends them; the standby polls at once; nothing is sent twice."""
+    """SIGTERM to the poller mid-burst and mid-tap: it exits 0 within 10 s, its unsent claims
+    go back and the other instance sends them; the standby polls at once; nothing is sent
+    twice; the patient's tap taken at the stop is recorded once and answered."""
     db = Database.from_url(shared_url)
     await upgrade(db.engine)
     due = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=15)
@@ -293,8 +294,24 @@ async def test_a_graceful_stop_hands_over_at_once(shared_url: str, tmp_path: Pat
             await until(lambda: poller_of([a]), 60, "the first to poll")
             await b.start()
             await until(lambda: b.role(), 60, "the second to stand by")
+            last = FIRST_ID + PATIENTS - 1  # a patient whose own prompt comes late
+            pat = Persona(emulator, emulator.world.users[last], emulator.world.chats[last])
+            settle_by_quiet(emulator, last)
+            await pat.send("/today")
+            for label in SAFE_ANSWERS:  # the entry check comes first for a new patient
+                await pat.press(label)
+            start = [b for b in pat.buttons() if "Start" in b]
+            if start:
+                await pat.press(start[0])
+            card = pat.last
+            cards = re.search(r"1 of (\d+)", card.text or "")
+            assert cards is not None, card.text
             await until(lambda: asyncio.sleep(0, len(prompts_in(emulator)) >= PATIENTS // 4),
                         90, "the burst to start")
+            done = next(b for b in pat.buttons(card) if b.startswith("✅ Done:"))
+            await pat.press(done, message=card)
+            marker = pat.mark()
+            push_tap(pat, "3 😐 OK")
             assert a.process is not None
             a.process.send_signal(signal.SIGTERM)
             stopped_at = time.monotonic()
@@ -307,6 +324,15 @@ async def test_a_graceful_stop_hands_over_at_once(shared_url: str, tmp_path: Pat
                 return sum(prompts_in(emulator).values()) >= PATIENTS + SNOOZED
             await until(lambda: asyncio.sleep(0, complete()), 90, "the burst to finish")
             counts = prompts_in(emulator)
+            await pat.wait_for_messages(marker, timeout=30)
+            await until(lambda: asyncio.sleep(0, f"2 of {cards.group(1)}" in (card.text or "")),
+                        30, "the session to move on")
+            async with db.session() as session:
+                profile = (await session.scalars(
+                    select(PatientProfile).join(Person, col(Person.id) == col(
+                        PatientProfile.person_id)).where(col(Person.telegram_id) == last))).one()
+                taps = (await session.scalars(select(CheckIn).where(
+                    col(CheckIn.patient_id) == profile.id))).all()
         finally:
             for instance in (a, b):
                 if instance.process is not None and instance.process.returncode is None:
@@ -315,6 +341,7 @@ async def test_a_graceful_stop_hands_over_at_once(shared_url: str, tmp_path: Pat
     await db.dispose()
     print(f"stopped in {stop_seconds:.1f} s; standby polled after {handover:.1f} s")
     assert code == 0 and stop_seconds <= 10
+    assert len(taps) == 1  # the tap at the stop: handled by one of them, once
     assert all(n == (2 if c < FIRST_ID + SNOOZED else 1) for c, n in counts.items())
     assert len(counts) == PATIENTS
     assert "Traceback" not in a.text() + b.text()

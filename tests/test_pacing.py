@@ -288,3 +288,24 @@ async def test_the_morning_burst_with_and_without_paid_broadcast(
     assert sent == PATIENTS + SNOOZED
     assert emulator.world.paid_messages == (sent if per_second else 0)
     assert emulator.world.rate_limited == 0
+
+
+async def test_at_stop_waiting_bulk_sends_are_let_go_and_people_still_answered(
+        paced: tuple[PriorityPacer, Mono]) -> None:
+    from bot.jobs.pacing import NotSent
+
+    pacer, mono = paced
+    log: list[tuple[float, str]] = []
+    bulk = [asyncio.create_task(pacer.process_request(
+        sender(mono, log, "bulk"), (), {}, "sendMessage", {"chat_id": i + 1}, {"bulk": True}))
+        for i in range(60)]
+    for _ in range(5):
+        await asyncio.sleep(0)
+    let_go = pacer.let_go_bulk()
+    reply = await pacer.process_request(sender(mono, log, "person"), (), {}, "sendMessage",
+                                        {"chat_id": 999}, None)
+    results = await asyncio.gather(*bulk, return_exceptions=True)
+    assert reply is True
+    assert let_go > 0
+    assert sum(isinstance(r, NotSent) for r in results) == let_go
+    assert sum(1 for _, name in log if name == "bulk") == 60 - let_go

@@ -124,6 +124,16 @@ class PriorityPacer(BaseRateLimiter[dict[str, Any]]):
                 future.cancel()
         self._queue.clear()
 
+    def let_go_bulk(self) -> int:
+        """At stop: bulk sends still waiting for a slot are not made (each raises
+        :class:`NotSent`, so its owner hands the claim back); answers to people still go."""
+        dropped = 0
+        for lane, _, future in self._queue:
+            if lane == BULK and not future.done():
+                future.set_exception(NotSent())
+                dropped += 1
+        return dropped
+
     # ---- the window ----------------------------------------------------------------------
     # A slot is taken when a request is granted and counts until ``window`` after the request
     # *finished*. Telegram counts a message when it arrives, which is before it answers, so a
