@@ -30,7 +30,7 @@ from db.models import CheckIn, PatientProfile, Person, Reminder, SentPrompt
 from tests.conftest import postgres_url
 from tests.journey import SAFE_ANSWERS, done_label, onboard
 from tests.test_cli import COMMAND, clean_env
-from tests.test_operations import free_port
+from tests.test_operations import free_port, metric
 
 PATIENTS = 150
 SNOOZED = 20
@@ -210,6 +210,9 @@ async def test_the_poller_killed_mid_burst_and_mid_session(shared_url: str,
             await first.process.wait()
             await until(lambda: poller_of([other]), 15, "the standby to poll")
             takeover = time.monotonic() - killed_at
+            async with aiohttp.ClientSession() as http, http.get(
+                    f"http://127.0.0.1:{other.port}/metrics") as response:
+                survivor_metrics = await response.text()
 
             # the tap is answered (by whichever handled it) and the session moves on once
             await pat.wait_for_messages(marker, timeout=30)
@@ -261,6 +264,7 @@ async def test_the_poller_killed_mid_burst_and_mid_session(shared_url: str,
     assert lost <= unknown <= 2  # only a request in flight at the kill can be in doubt
     assert statuses.get("claimed", 0) == 0 and statuses.get("sending", 0) == 0
     assert takeover <= 10
+    assert metric(survivor_metrics, "rehab_polling") == 1
     assert len(pat_checkins) == 2  # exercise 1 (the tap in flight) and 2, each once
     assert len({c.exercise_id for c in pat_checkins}) == 2
     survivor_log = other.text()
