@@ -243,7 +243,9 @@ def build_application(
     services.extras["dispatcher"] = dispatcher
     ticker.register("prompts", dispatcher.tick, dispatcher.next_at)
     digester = Digester(database=lambda: services.db, texts=services.texts,
-                        default_zone=settings.default_timezone)
+                        default_zone=settings.default_timezone,
+                        presence=lambda: services.extras.get("presence"))
+    services.extras["digester"] = digester
     ticker.register("digests", digester.tick, digester.next_at)
     outbox = AlertOutbox(database=lambda: services.db, texts=services.texts)
     services.extras["outbox"] = outbox

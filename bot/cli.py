@@ -370,6 +370,8 @@ async def _stop_in_order(app: RehabApp, services: Services, stop: asyncio.Event,
         pacer = extras.get("pacer")
         if pacer is not None:
             pacer.let_go_bulk()  # prompts waiting for a slot are not sent by this instance
+    if extras.get("digester") is not None:
+        extras["digester"].stopping = True  # a digest not yet claimed is left to the others
     if receiver is not None:
         await receiver.drain(STOP_SECONDS / 2)
     if turn_task is not None:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Literal
 
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -120,12 +121,46 @@ async def next_digest_at(*, session: AsyncSession) -> datetime | None:
 
 
 async def claim_digest(*, session: AsyncSession, person_id: int, patient_id: int,
-                       week_start: date, now: datetime, chat_id: int = 0) -> bool:
-    """Record that this week's digest about ``patient_id`` goes to ``person_id``; False if it
-    went already (a restart, another process)."""
-    return await insert_once(session=session, row=DigestSent(
-        person_id=person_id, patient_id=patient_id, chat_id=chat_id, week_start=week_start,
-        sent_at=now))
+                       week_start: date, now: datetime, chat_id: int = 0,
+                       owner: int | None = None, live: set[int] | None = None
+                       ) -> Literal["mine", "elsewhere", "done"]:
+    """Claim this week's digest about ``patient_id`` to ``person_id`` for instance ``owner``:
+    "mine" (claimed now, or taken over from an instance that is gone, or handed back at a
+    stop), "elsewhere" (a running instance has it in hand) or "done" (sent, or in doubt
+    because its instance died while sending: never twice)."""
+    if await insert_once(session=session, row=DigestSent(
+            person_id=person_id, patient_id=patient_id, chat_id=chat_id,
+            week_start=week_start, sent_at=now, status="claimed", claimed_by=owner)):
+        return "mine"
+    existing = (await session.exec(select(DigestSent).where(
+        DigestSent.person_id == person_id, DigestSent.patient_id == patient_id,
+        DigestSent.chat_id == chat_id, DigestSent.week_start == week_start))).one()
+    if existing.status != "claimed":
+        return "done"
+    holder = existing.claimed_by
+    if holder is not None and holder in (live or set()):
+        return "elsewhere"
+    held = (col(DigestSent.claimed_by).is_(None) if holder is None
+            else col(DigestSent.claimed_by) == holder)
+    taken = await session.exec(update(DigestSent).where(  # type: ignore[call-overload]
+        col(DigestSent.id) == existing.id, DigestSent.status == "claimed", held)
+        .values(claimed_by=owner))
+    return "mine" if taken.rowcount else "elsewhere"
+
+
+async def digest_progress(*, session: AsyncSession, person_id: int, patient_id: int,
+                          week_start: date, chat_id: int, owner: int | None,
+                          status: Literal["sending", "sent"]) -> bool:
+    """Move a claimed digest on ("sending" just before its first message, "sent" once that
+    arrived); False if it is no longer this instance's."""
+    before = "claimed" if status == "sending" else "sending"
+    owned = (col(DigestSent.claimed_by).is_(None) if owner is None
+             else col(DigestSent.claimed_by) == owner)
+    result = await session.exec(update(DigestSent).where(  # type: ignore[call-overload]
+        DigestSent.person_id == person_id, DigestSent.patient_id == patient_id,
+        DigestSent.chat_id == chat_id, DigestSent.week_start == week_start,
+        DigestSent.status == before, owned).values(status=status))
+    return bool(result.rowcount)
 
 
 # ---- cheers ----------------------------------------------------------------------------------

@@ -274,8 +274,10 @@ class DigestSent(SQLModel, table=True):
                                                      server_default="0"))  # 0: the person
     patient_id: int = Field(foreign_key="patient_profile.id", ondelete="CASCADE")
     week_start: date
+    # claimed → sending → sent (rows from before owners were kept say "sending": done)
     status: str = Field(default="sending", max_length=16)
     sent_at: datetime = _instant()  # type: ignore[assignment]
+    claimed_by: int | None = Field(default=None, sa_column=Column(BigInteger))
 
 
 class Cheer(SQLModel, table=True):

@@ -276,3 +276,39 @@ async def test_digest_once_across_a_restart(settings: Settings, database: Databa
                         emulator=emulator) as local_bot:
         await local_bot.run_due()
     assert sum("Ann's week" in (m.text or "") for m in ben.messages) == 1
+
+
+async def test_a_digest_in_the_hands_of_an_instance_that_died_is_sent_by_another(
+        settings: Settings, database: Database, clock: FakeClock, emulator: Emulator) -> None:
+    """Another instance claimed Ben's digest and is still running: this one leaves it (and
+    keeps the schedule due). That instance dies before sending: this one sends it, once."""
+    from bot.rules.family import digest_week
+    from db.models import DigestSent, PatientProfile, Person
+    from db.presence import Presence
+
+    ann, ben = emulator.person("Ann"), emulator.person("Ben")
+    other = Presence(database)
+    await other.start()
+    async with LocalBot(settings=settings, database=database, clock=clock,
+                        emulator=emulator) as local_bot:
+        await onboard(ann)
+        await join(ben, await invite_link(ann))
+        await local_bot.advance(timedelta(days=6, hours=8))  # Sunday 17:00 in London
+        due = datetime(2026, 11, 29, 18, 0, tzinfo=UTC)
+        week_start, _ = digest_week(due, "Europe/London")
+        async with database.session() as session:
+            reader = (await session.exec(select(Person).where(
+                Person.telegram_id == ben.user.id))).one()
+            patient = (await session.exec(select(PatientProfile).join(
+                Person, Person.id == PatientProfile.person_id).where(
+                Person.telegram_id == ann.user.id))).one()
+            session.add(DigestSent(person_id=reader.id, patient_id=patient.id, chat_id=0,
+                                   week_start=week_start, sent_at=due, status="claimed",
+                                   claimed_by=other.instance_id))
+        await local_bot.advance(timedelta(hours=1, minutes=5))
+        assert not [m for m in ben.messages if "Ann's week" in (m.text or "")]
+        await other.close()  # that instance is gone
+        clock.advance(timedelta(minutes=1))
+        await local_bot.run_due()
+        await local_bot.advance(timedelta(hours=2))
+    assert sum("Ann's week" in (m.text or "") for m in ben.messages) == 1

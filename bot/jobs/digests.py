@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from telegram import Bot
@@ -17,6 +18,7 @@ from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application
 
 from bot.flows.practice import daily_target, day_logs
+from bot.jobs.pacing import NotSent
 from bot.materials import catalogue
 from bot.materials.charts import week_chart
 from bot.materials.texts import Texts
@@ -26,6 +28,7 @@ from bot.rules.practice import next_lesson
 from db import family, lessons, patients
 from db.engine import Database
 from db.models import DigestSchedule, Milestone, PatientProfile, Person, SentPrompt
+from db.presence import Presence
 
 log = logging.getLogger(__name__)
 
@@ -67,11 +70,25 @@ async def digest_values(*, session: Any, profile: PatientProfile, week_start: An
 
 class Digester:
     def __init__(self, *, database: Callable[[], Database], texts: Texts,
-                 default_zone: str, batch: int = 200) -> None:
+                 default_zone: str, batch: int = 200,
+                 presence: Callable[[], Presence | None] = lambda: None) -> None:
         self._database = database
         self.texts = texts
         self.default_zone = default_zone
         self.batch = batch
+        self._presence = presence
+        self._lone_id = secrets.randbelow(2**31 - 2) + 1
+        self.stopping = False  # set at shutdown: no new digest is claimed
+        self._live_now: set[int] = set()  # the instances alive at this round's start
+
+    @property
+    def owner(self) -> int:
+        presence = self._presence()
+        return presence.instance_id if presence is not None else self._lone_id
+
+    async def _live(self) -> set[int]:
+        presence = self._presence()
+        return await presence.live_instances() if presence is not None else {self._lone_id}
 
     async def next_at(self, now: datetime) -> datetime | None:
         async with self._database().session() as session:
@@ -80,9 +97,14 @@ class Digester:
     async def tick(self, app: Application, now: datetime) -> int:
         """Deliver what is due, then move each schedule on. Delivering first means a crash in
         between sends that week's digest after the restart instead of losing it; each digest is
-        claimed once (``digest_sent``), so nothing goes out twice either."""
+        claimed once (``digest_sent``) by one instance, so nothing goes out twice either. A
+        schedule with a digest another running instance has in hand stays due until that one
+        is sent or its instance is gone (then this one sends it)."""
         sent = 0
+        self._live_now = await self._live()
         for _ in range(50):
+            if self.stopping:
+                break
             async with self._database().session() as session:
                 due = await family.due_schedules(session=session, now=now, limit=self.batch)
                 jobs = [(schedule.id, person, schedule.next_due_at) for schedule, person in due]
@@ -90,9 +112,13 @@ class Digester:
                 break
             results = await asyncio.gather(*(self.deliver(app.bot, person, at, now)  # type: ignore[arg-type]
                                              for _, person, at in jobs))
-            sent += sum(results)
+            sent += sum(count for count, _ in results)
+            moved = 0
             async with self._database().session() as session:
-                for schedule_id, person, at in jobs:
+                for (schedule_id, person, at), (_, settled) in zip(jobs, results, strict=True):
+                    if not settled or self.stopping:
+                        continue  # another instance has one in hand, or we stopped midway
+                    moved += 1
                     schedule = await session.get(DigestSchedule, schedule_id)
                     if schedule is None or schedule.next_due_at != at:
                         continue  # moved on meanwhile (another instance, or a change)
@@ -100,17 +126,22 @@ class Digester:
                     schedule.next_due_at = rules.next_weekly(
                         schedule.weekday, schedule.local_time, zone, at)  # type: ignore[arg-type]
                     session.add(schedule)
+            if not moved:
+                break  # all in other hands: look again next round
         return sent
 
-    async def deliver(self, bot: Bot, person: Person, due_at: datetime, now: datetime) -> int:
-        """All of one reader's digests for the week ending at ``due_at``."""
+    async def deliver(self, bot: Bot, person: Person, due_at: datetime, now: datetime
+                      ) -> tuple[int, bool]:
+        """All of one reader's digests for the week ending at ``due_at``: how many went, and
+        whether the week is settled for them (False: another instance has one in hand)."""
         if not person.active:
-            return 0
+            return 0, True
         zone = person.timezone or self.default_zone
         week_start, week_end = rules.digest_week(due_at, zone)
         if now - due_at > timedelta(days=1):
-            return 0  # a week-old digest would mislead; the next one comes on time
+            return 0, True  # a week-old digest would mislead; the next one comes on time
         sent = 0
+        settled = True
         async with self._database().session() as session:
             own = await patients.get_patient(session=session, telegram_id=person.telegram_id)
             following = await family.patients_of(session=session, member_id=person.id)  # type: ignore[arg-type]
@@ -127,20 +158,27 @@ class Digester:
                     targets += [g.chat_id for g in await family.groups_of(
                         session=session, patient_id=profile.id)]  # type: ignore[arg-type]
             for chat_id in targets:
-                sent += await self._one(bot, person, profile, patient, is_own, chat_id,
-                                        week_start, week_end, now)
-        return sent
+                outcome = await self._one(bot, person, profile, patient, is_own, chat_id,
+                                          week_start, week_end, now)
+                sent += outcome == "sent"
+                settled = settled and outcome != "elsewhere"
+        return sent, settled
 
     async def _one(self, bot: Bot, reader: Person, profile: PatientProfile, patient: Person,
                    own: bool, chat_id: int, week_start: Any, week_end: Any,
-                   now: datetime) -> int:
+                   now: datetime) -> str:
+        """One digest: "sent", "done" (not sent now), or "elsewhere" (another instance's)."""
+        if self.stopping:
+            return "elsewhere"
+        owner = self.owner
+        key = {"person_id": reader.id, "patient_id": profile.id, "week_start": week_start,
+               "chat_id": 0 if chat_id == reader.telegram_id else chat_id}
         async with self._database().session() as session:
             claimed = await family.claim_digest(
-                session=session, person_id=reader.id, patient_id=profile.id,  # type: ignore[arg-type]
-                week_start=week_start, now=now,
-                chat_id=0 if chat_id == reader.telegram_id else chat_id)
-            if not claimed:
-                return 0
+                session=session, now=now, owner=owner,
+                live=self._live_now or await self._live(), **key)  # type: ignore[arg-type]
+            if claimed != "mine":
+                return claimed
             lang = self.texts.language(reader.language_code)
             values = await digest_values(session=session, profile=profile,
                                          week_start=week_start, week_end=week_end,
@@ -159,8 +197,16 @@ class Digester:
                                  patient=patient.first_name, own=own or group, group=group,
                                  tip=tip is not None, **values)
         numbers = values["d"]
+
+        async def progress(status: Literal["sending", "sent"]) -> bool:
+            async with self._database().session() as session:
+                return await family.digest_progress(session=session, owner=owner,
+                                                    status=status, **key)  # type: ignore[arg-type]
+
         try:
-            await bot.send_message(chat_id, text, rate_limit_args={"bulk": True})
+            await bot.send_message(chat_id, text, rate_limit_args={
+                "bulk": True, "before_send": lambda: progress("sending")})
+            await progress("sent")
             png = await asyncio.to_thread(week_chart, self.texts, lang, numbers,
                                           target=values["target"])
             await bot.send_photo(chat_id, png, rate_limit_args={"bulk": True})
@@ -168,10 +214,14 @@ class Digester:
                 await bot.send_message(chat_id, self.texts.render(
                     f"lessons/{tip}", lang, name=reader.first_name),
                     rate_limit_args={"bulk": True})
+        except NotSent:
+            return "elsewhere"
         except Forbidden:
-            return 0
+            await progress("sent")  # nobody to send to: settled
+            return "done"
         except TelegramError as exc:
             log.warning("digest for reader %s failed: %s", reader.id, type(exc).__name__)
-            return 0
-        return 1
+            await progress("sent")
+            return "done"
+        return "sent"
 
