@@ -119,7 +119,41 @@ def problems(texts: Texts | None = None) -> tuple[list[str], dict[str, int]]:
                     found.extend(writing_problems(f"locales/{lang}/labels.yaml: '{key}'", label))
             except (TemplateError, KeyError) as exc:
                 found.append(f"locales/{lang}/labels.yaml: '{key}' does not render: {exc}")
+    found.extend(language_gaps(texts))
     return found, counts
+
+
+def language_gaps(texts: Texts) -> list[str]:
+    """Every language has every template and label English has, and nothing English lacks,
+    and each uses the same values (a translation that drops ``{{ reps }}`` says a wrong
+    thing, not just a shorter one)."""
+    found: list[str] = []
+    en_templates = set(texts.template_names("en"))
+    en_labels = set(texts.label_keys("en"))
+    for lang in sorted(texts.languages - {"en"}):
+        templates = set(texts.template_names(lang))
+        labels = set(texts.label_keys(lang))
+        found += [f"locales/{lang}/{name}.html.j2: missing (English has it)"
+                  for name in sorted(en_templates - templates)]
+        found += [f"locales/{lang}/{name}.html.j2: English has no such template"
+                  for name in sorted(templates - en_templates)]
+        found += [f"locales/{lang}/labels.yaml: '{key}' missing (English has it)"
+                  for key in sorted(en_labels - labels)]
+        found += [f"locales/{lang}/labels.yaml: '{key}': English has no such label"
+                  for key in sorted(labels - en_labels)]
+        for name in sorted(en_templates & templates):
+            ours, theirs = (texts.placeholders(lang, template=name),
+                            texts.placeholders("en", template=name))
+            if ours != theirs:
+                found.append(f"locales/{lang}/{name}.html.j2: uses {sorted(ours)}, English "
+                             f"uses {sorted(theirs)}")
+        for key in sorted(en_labels & labels):
+            ours, theirs = (texts.placeholders(lang, label=key),
+                            texts.placeholders("en", label=key))
+            if ours != theirs:
+                found.append(f"locales/{lang}/labels.yaml: '{key}' uses {sorted(ours)}, "
+                             f"English uses {sorted(theirs)}")
+    return found
 
 
 def check_content() -> int:

@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound, meta
 
 from bot.materials.catalogue import CONTENT_DIR
+from bot.rules.language import pick
 
 LOCALES_DIR = CONTENT_DIR / "locales"
 FALLBACK = "en"
@@ -57,13 +58,20 @@ class Texts:
                 _flatten("", yaml.safe_load(path.read_text(encoding="utf-8")) or {}, labels)
             self._labels[lang] = labels
 
-    def language(self, language_code: str | None) -> str:
-        """The language we speak to someone whose Telegram says ``language_code``."""
-        if language_code:
-            base = language_code.replace("_", "-").split("-")[0].lower()
-            if base in self.languages:
-                return base
-        return FALLBACK
+    def language(self, language_code: str | None, chosen: str | None = None) -> str:
+        """The language we speak to someone who chose ``chosen`` or whose Telegram says
+        ``language_code`` (``bot.rules.language``: Chinese scripts are told apart)."""
+        return pick(chosen=chosen, telegram=language_code, available=self.languages).lang
+
+    def placeholders(self, lang: str, *, template: str | None = None,
+                     label: str | None = None) -> set[str]:
+        """The values a template or label of ``lang`` uses (for the content check: every
+        language must use the same ones)."""
+        if template is not None:
+            source = (self.root / lang / f"{template}.html.j2").read_text(encoding="utf-8")
+            return set(meta.find_undeclared_variables(self._html.parse(source))) - {"lang"}
+        assert label is not None
+        return set(meta.find_undeclared_variables(self._plain.parse(self._labels[lang][label])))
 
     def has(self, name: str, lang: str = FALLBACK) -> bool:
         return any((self.root / code / f"{name}.html.j2").exists() for code in (lang, FALLBACK))

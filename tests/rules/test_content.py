@@ -553,3 +553,33 @@ def test_the_writing_rules_catch_what_readers_with_aphasia_trip_on(text: str,
 
 def test_plain_short_text_passes_the_writing_rules() -> None:
     assert writing_problems("here", "Lift your affected arm. Rest. Patient's week.") == []
+
+
+def test_the_content_check_finds_what_a_translation_lacks(tmp_path: Path) -> None:
+    """A second language is checked against English: a missing template or label, one
+    English lacks, and a value dropped or renamed are each one line; a faithful copy is
+    clean."""
+    import shutil
+
+    from bot.materials.content_check import language_gaps
+    from bot.materials.texts import LOCALES_DIR, Texts
+
+    shutil.copytree(LOCALES_DIR / "en", tmp_path / "en")
+    shutil.copytree(LOCALES_DIR / "en", tmp_path / "xx")
+    assert language_gaps(Texts(tmp_path)) == []
+
+    welcome = tmp_path / "xx" / "start" / "welcome.html.j2"
+    welcome.write_text(welcome.read_text().replace("{{ name }}", "{{ nombre }}"))
+    (tmp_path / "xx" / "help" / "commands.html.j2").unlink()
+    (tmp_path / "xx" / "extra.html.j2").write_text("hola")
+    labels = tmp_path / "xx" / "labels.yaml"
+    text = labels.read_text()
+    assert "  start: " in text
+    labels.write_text(text.replace("  start: ", "  begin: ", 1))
+    gaps = language_gaps(Texts(tmp_path))
+    assert "locales/xx/help/commands.html.j2: missing (English has it)" in gaps
+    assert "locales/xx/extra.html.j2: English has no such template" in gaps
+    assert any(g.startswith("locales/xx/start/welcome.html.j2: uses") and "nombre" in g
+               for g in gaps)
+    assert any("labels.yaml" in g and "missing" in g for g in gaps)
+    assert any("labels.yaml" in g and "English has no such label" in g for g in gaps)
