@@ -138,6 +138,8 @@ async def claim_digest(*, session: AsyncSession, person_id: int, patient_id: int
     if existing.status != "claimed":
         return "done"
     holder = existing.claimed_by
+    if holder == owner and owner is not None:
+        return "mine"  # this instance's own earlier try, which failed before sending
     if holder is not None and holder in (live or set()):
         return "elsewhere"
     held = (col(DigestSent.claimed_by).is_(None) if holder is None
