@@ -31,6 +31,7 @@ from bot.jobs.care_reports import CareReports
 from bot.jobs.digests import Digester
 from bot.jobs.dispatch import DispatchConfig, Dispatcher
 from bot.jobs.outbox import AlertOutbox
+from bot.jobs.ownership import Ownership
 from bot.jobs.pacing import PriorityPacer
 from bot.jobs.scheduling import Ticker
 from bot.logs import quiet_library_lines
@@ -231,6 +232,7 @@ def build_application(
     services.extras["ticker"] = ticker
     services.extras["rate_limit"] = RateLimit(limit=settings.rate_limit)
     quiet_start, quiet_end = settings.quiet_window
+    ownership = Ownership(lambda: services.extras.get("presence"))  # one id for every claim
     dispatcher = Dispatcher(
         database=lambda: services.db, texts=services.texts,
         default_zone=settings.default_timezone,
@@ -238,13 +240,12 @@ def build_application(
             grace=timedelta(minutes=settings.reminder_grace_minutes),
             quiet_start=quiet_start, quiet_end=quiet_end,
             paid_broadcast=settings.paid_broadcast_per_second > 0),
-        presence=lambda: services.extras.get("presence"))
+        ownership=ownership)
     dispatcher.metrics = metrics
     services.extras["dispatcher"] = dispatcher
     ticker.register("prompts", dispatcher.tick, dispatcher.next_at)
     digester = Digester(database=lambda: services.db, texts=services.texts,
-                        default_zone=settings.default_timezone,
-                        presence=lambda: services.extras.get("presence"))
+                        default_zone=settings.default_timezone, ownership=ownership)
     services.extras["digester"] = digester
     ticker.register("digests", digester.tick, digester.next_at)
     outbox = AlertOutbox(database=lambda: services.db, texts=services.texts)

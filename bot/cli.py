@@ -346,13 +346,10 @@ async def _poll_in_turn(settings: Settings, app: RehabApp, stopping: asyncio.Eve
     services = app.bot_data["services"]
     poller = Poller(app, services.extras["processor"])
 
-    async def start() -> None:
-        await poller.start()
-
     async def stop() -> None:
         await poller.stop(STOP_SECONDS * 0.4)  # the updates taken are handled, then confirmed
 
-    await PollingTurn(services.extras["presence"], start=start, stop=stop,
+    await PollingTurn(services.extras["presence"], start=poller.start, stop=stop,
                       check_seconds=settings.standby_check_seconds,
                       metrics=services.extras["metrics"]).run(stopping)
 

@@ -110,11 +110,3 @@ def health_app(health: Health) -> web.Application:
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics)
     return app
-
-
-async def start_health_server(health: Health, host: str, port: int) -> web.AppRunner:
-    runner = web.AppRunner(health_app(health), access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, host, port).start()
-    log.info("health and metrics on http://%s:%d (/healthz, /readyz, /metrics)", host, port)
-    return runner

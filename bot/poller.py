@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 
 from telegram import Update
-from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError
+from telegram.error import Conflict, InvalidToken, TelegramError
 
 from bot.context import RehabApp
 from bot.logs import PollingErrors
@@ -41,10 +41,6 @@ class Poller:
         self._taken: dict[int, float] = {}  # update id → when it was queued, until handled
         self._next = 0  # the first update id never seen
         self._task: asyncio.Task[None] | None = None
-
-    @property
-    def running(self) -> bool:
-        return self._task is not None and not self._task.done()
 
     def _offset(self) -> int | None:
         """The oldest update not handled yet (Telegram forgets everything before it)."""
@@ -74,7 +70,7 @@ class Poller:
                     allowed_updates=Update.ALL_TYPES)
             except InvalidToken:
                 raise
-            except (Conflict, NetworkError, TelegramError) as exc:
+            except TelegramError as exc:  # Conflict (409), network trouble, Telegram's 5xx
                 self.errors(exc)
                 delay = min(max(delay * 2, 0.5), 5.0 if not isinstance(exc, Conflict) else 2.0)
                 continue

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -18,6 +17,7 @@ from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application
 
 from bot.flows.practice import daily_target, day_logs
+from bot.jobs.ownership import Ownership
 from bot.jobs.pacing import NotSent
 from bot.materials import catalogue
 from bot.materials.charts import week_chart
@@ -28,7 +28,6 @@ from bot.rules.practice import next_lesson
 from db import family, lessons, patients
 from db.engine import Database
 from db.models import DigestSchedule, Milestone, PatientProfile, Person, SentPrompt
-from db.presence import Presence
 
 log = logging.getLogger(__name__)
 
@@ -71,24 +70,21 @@ async def digest_values(*, session: Any, profile: PatientProfile, week_start: An
 class Digester:
     def __init__(self, *, database: Callable[[], Database], texts: Texts,
                  default_zone: str, batch: int = 200,
-                 presence: Callable[[], Presence | None] = lambda: None) -> None:
+                 ownership: Ownership | None = None) -> None:
         self._database = database
         self.texts = texts
         self.default_zone = default_zone
         self.batch = batch
-        self._presence = presence
-        self._lone_id = secrets.randbelow(2**31 - 2) + 1
+        self.ownership = ownership or Ownership()
         self.stopping = False  # set at shutdown: no new digest is claimed
         self._live_now: set[int] = set()  # the instances alive at this round's start
 
     @property
     def owner(self) -> int:
-        presence = self._presence()
-        return presence.instance_id if presence is not None else self._lone_id
+        return self.ownership.id
 
     async def _live(self) -> set[int]:
-        presence = self._presence()
-        return await presence.live_instances() if presence is not None else {self._lone_id}
+        return await self.ownership.live()
 
     async def next_at(self, now: datetime) -> datetime | None:
         async with self._database().session() as session:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -23,6 +22,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import Application
 
+from bot.jobs.ownership import Ownership
 from bot.jobs.pacing import NotSent, PriorityPacer
 from bot.materials import catalogue
 from bot.materials.texts import Texts
@@ -32,7 +32,6 @@ from bot.rules.practice import next_lesson
 from db import lessons, reminders
 from db.engine import Database
 from db.models import Reminder
-from db.presence import Presence
 from db.reminders import Claimed
 
 log = logging.getLogger(__name__)
@@ -72,26 +71,23 @@ class Dispatcher:
     def __init__(self, *, database: Callable[[], Database], texts: Texts, default_zone: str,
                  config: DispatchConfig | None = None,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-                 presence: Callable[[], Presence | None] = lambda: None) -> None:
+                 ownership: Ownership | None = None) -> None:
         self._database = database
         self.texts = texts
         self.default_zone = default_zone
         self.config = config or DispatchConfig()
         self.sleep = sleep
         self.stats: dict[str, int] = {}
-        self._presence = presence
-        self._lone_id = secrets.randbelow(2**31 - 2) + 1  # without a Presence: alone
+        self.ownership = ownership or Ownership()
         self.stopping = False  # set at shutdown: nothing more is claimed or sent
         self.metrics: Any = None  # bot.metrics.Metrics, when set
 
     @property
     def owner(self) -> int:
-        presence = self._presence()
-        return presence.instance_id if presence is not None else self._lone_id
+        return self.ownership.id
 
     async def _live(self) -> set[int]:
-        presence = self._presence()
-        return await presence.live_instances() if presence is not None else {self._lone_id}
+        return await self.ownership.live()
 
     def _count(self, key: str, n: int = 1) -> None:
         self.stats[key] = self.stats.get(key, 0) + n
