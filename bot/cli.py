@@ -377,7 +377,10 @@ async def _stop_in_order(app: RehabApp, services: Services, stop: asyncio.Event,
     if web_runner is not None:
         await web_runner.cleanup()
     if app.running:
-        await app.stop()  # handles what was taken; ends the tick
+        from bot.jobs.scheduling import hold_still
+
+        hold_still(app)  # no heartbeat starts now, so none is cut off by the shutdown
+        await app.stop()  # handles what was taken; waits for the heartbeat in hand
     if dispatcher is not None and extras.get("presence") is not None:
         with contextlib.suppress(Exception):
             released = await dispatcher.release()
