@@ -38,6 +38,7 @@ from bot.logs import quiet_library_lines
 from bot.materials.texts import Texts, texts
 from bot.metrics import Metrics
 from bot.rules.flood import RateLimit
+from bot.rules.language import menu_code
 from bot.settings import Settings
 from bot.telegram_client import RehabBot
 from bot.updates import ChatOrderedProcessor
@@ -55,6 +56,7 @@ from handlers import (
     groups,
     help,
     invitations,
+    language,
     learn,
     membership,
     onboarding,
@@ -96,7 +98,7 @@ def register_handlers(app: RehabApp) -> None:
         "careteam": invitations.invite_care_team, "patients": care.patients_command,
         "report": report.report_command, "armuse": arm_use.arm_use_command,
         "export": privacy.export_command, "delete": privacy.delete_command,
-        "help": help.help_command,
+        "language": language.language_command, "help": help.help_command,
     }
     for name, callback in commands.items():
         app.add_handler(CommandHandler(name, callback, filters=private))
@@ -130,6 +132,7 @@ def register_handlers(app: RehabApp) -> None:
         (report.on_name_tap, r"^rpn:toggle$"),
         (arm_use.on_tap, rf"^{arm_use.PREFIX}"),
         (privacy.on_tap, rf"^{privacy.PREFIX}"),
+        (language.on_tap, rf"^{language.PREFIX}"),
     )
     for callback, pattern in buttons:
         app.add_handler(CallbackQueryHandler(callback, pattern=pattern))
@@ -155,7 +158,7 @@ async def set_commands(app: RehabApp) -> None:
         commands = [BotCommand(c.name, services.texts.label(f"commands.{c.name}", lang))
                     for c in COMMANDS]
         try:
-            await app.bot.set_my_commands(commands, language_code=None if lang == "en" else lang)
+            await app.bot.set_my_commands(commands, language_code=menu_code(lang))
         except TelegramError as exc:
             logging.getLogger(__name__).warning(
                 "the command menu (%s) was not set: %s", lang, type(exc).__name__)

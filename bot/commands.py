@@ -38,6 +38,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("armuse", "patient"),
     Command("export", "any"),
     Command("delete", "any"),
+    Command("language"),
     Command("help"),
 )
 

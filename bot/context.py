@@ -31,6 +31,8 @@ class Services:
 class RehabContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
     """The callback context, with the services one attribute away."""
 
+    lang: str | None = None  # the reader's language, set once per update by track_person
+
     @property
     def services(self) -> Services:
         return self.application.bot_data["services"]

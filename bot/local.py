@@ -14,6 +14,7 @@ from bot.context import RehabApp, Services
 from bot.emulator import Emulator
 from bot.jobs.pacing import PriorityPacer
 from bot.jobs.scheduling import Ticker
+from bot.materials.texts import Texts
 from bot.poller import Poller
 from bot.settings import Settings
 from bot.updates import ChatOrderedProcessor
@@ -34,6 +35,7 @@ class LocalBot:
         heartbeat: bool = False,
         pacer: PriorityPacer | None = None,
         webhook: bool | None = None,
+        texts: Texts | None = None,
     ) -> None:
         self.emulator = emulator
         self.clock = clock
@@ -51,7 +53,7 @@ class LocalBot:
         # seconds: spacing per private chat (real time) would make them wait for nothing. It
         # has its own tests (tests/test_pacing.py); production keeps it on.
         self.app: RehabApp = build_application(
-            settings, token=emulator.token, clock=clock, database=database,
+            settings, token=emulator.token, clock=clock, database=database, text=texts,
             update_processor=self.processor, heartbeat=heartbeat,
             pacer=pacer or PriorityPacer(private_rate=0.0,
                                          paid_per_second=settings.paid_broadcast_per_second),

@@ -23,7 +23,8 @@ class Person(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     telegram_id: int = Field(sa_column=Column(BigInteger, unique=True, nullable=False))
     first_name: str = Field(default="", max_length=128)
-    language_code: str | None = Field(default=None, max_length=16)
+    language_code: str | None = Field(default=None, max_length=16)  # what Telegram reports
+    language: str | None = Field(default=None, max_length=16)  # what the person chose; wins
     timezone: str | None = Field(default=None, max_length=64)
     is_patient: bool = Field(default=False)
     is_family: bool = Field(default=False)

@@ -78,3 +78,14 @@ async def mark_inactive(*, session: AsyncSession, telegram_id: int) -> None:
     if person is not None and person.active:
         person.active = False
         session.add(person)
+
+
+async def set_language(*, session: AsyncSession, telegram_id: int, language: str) -> bool:
+    """Store the language someone chose; False if they are not known (yet)."""
+    person = await get_person(session=session, telegram_id=telegram_id)
+    if person is None:
+        return False
+    if person.language != language:
+        person.language = language
+        session.add(person)
+    return True

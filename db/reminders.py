@@ -33,6 +33,7 @@ class Claimed:
     language_code: str | None
     timezone: str | None
     active: bool
+    language: str | None
     paused_until: datetime | None
     stage: int | None
     snoozed: bool = False
@@ -85,6 +86,7 @@ def _claimed(prompt: SentPrompt, profile: PatientProfile, person: Person,
         kind=prompt.kind, due_at=prompt.snooze_until or prompt.due_at,
         telegram_id=person.telegram_id, first_name=person.first_name,
         language_code=person.language_code, timezone=person.timezone, active=person.active,
+        language=person.language,
         paused_until=profile.paused_until, stage=profile.stage, snoozed=snoozed,
         affected_side=profile.affected_side)
 

@@ -16,6 +16,10 @@ from db.people import get_person, touch_person
 
 
 def lang_of(update: Update, context: RehabContext) -> str:
+    """The language of the person behind the update: their stored choice (read by
+    ``track_person`` before any handler), else what Telegram reports."""
+    if context.lang is not None:
+        return context.lang
     user = update.effective_user
     return context.services.texts.language(user.language_code if user else None)
 
@@ -53,8 +57,10 @@ async def track_person(update: Update, context: RehabContext) -> None:
         return
     services = context.services
     async with services.db.session() as session:
-        await touch_person(session=session, telegram_id=user.id, first_name=user.first_name,
-                           language_code=user.language_code, now=services.clock.now())
+        person = await touch_person(session=session, telegram_id=user.id,
+                                    first_name=user.first_name,
+                                    language_code=user.language_code, now=services.clock.now())
+        context.lang = services.texts.language(user.language_code, person.language)
 
 
 async def clear_buttons(update: Update) -> None:
@@ -131,7 +137,7 @@ async def notify(context: RehabContext, person: Person, template: str, *,
     """Tell someone other than the sender, in their language; quietly skip people who
     blocked the bot (and remember that they did)."""
     texts = context.services.texts
-    lang = texts.language(person.language_code)
+    lang = texts.language(person.language_code, person.language)
     try:
         await context.bot.send_message(
             person.telegram_id, texts.render(template, lang, name=person.first_name, **values),

@@ -184,7 +184,7 @@ async def send_cheer(update: Update, context: RehabContext, me: Person, patient_
     found = await patient_person(context, patient_id)
     assert found is not None
     _, patient = found
-    lang = services.texts.language(patient.language_code)
+    lang = services.texts.language(patient.language_code, patient.language)
     await notify(context, patient, "family/cheer_received", sender=me.first_name, text=text,
                   markup=InlineKeyboardMarkup([[InlineKeyboardButton(
                       services.texts.label("cheer.thanks", lang),

@@ -77,7 +77,7 @@ async def tell_groups(context: RehabContext, patient_id: int, template: str,
     if not groups or found is None:
         return
     patient = found[1]
-    lang = services.texts.language(patient.language_code)
+    lang = services.texts.language(patient.language_code, patient.language)
     text = services.texts.render(template, lang, name=patient.first_name,
                                  patient=patient.first_name, **values)
     for group in groups:

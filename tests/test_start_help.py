@@ -15,7 +15,7 @@ async def test_start_welcomes_and_offers_the_two_roles(bot: LocalBot, emulator: 
     assert len(replies) == 1
     assert "Hello, Ann!" in replies[0].text
     assert "Rehab Buddy" in replies[0].text
-    assert ann.buttons() == ["💪 I am practising", "❤️ I am family"]
+    assert ann.buttons() == ["💪 I am practising", "❤️ I am family", "🌐 Another language"]
 
 
 async def test_choosing_practising_records_the_role_once(bot: LocalBot, emulator: Emulator) -> None:

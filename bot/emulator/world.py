@@ -770,13 +770,39 @@ class World:
                 raise bad_request("BOT_COMMAND_INVALID")
             if not 1 <= len(description) <= 256:
                 raise bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
-        key = str(params.get("language_code") or "")
-        self.commands[key] = [{"command": c["command"], "description": c["description"]}
-                              for c in commands]
+        self.commands[self._menu_key(params)] = [
+            {"command": c["command"], "description": c["description"]} for c in commands]
         return True
 
+    def _menu_key(self, params: dict[str, Any]) -> str:
+        """Menus are kept per scope and language, as Telegram keeps them; its language code
+        is two letters (ISO 639-1) or none."""
+        language = str(params.get("language_code") or "")
+        if language and not (len(language) == 2 and language.isalpha() and language.islower()):
+            raise bad_request("invalid language code specified")
+        scope = params.get("scope") or {}
+        if isinstance(scope, str):
+            try:
+                scope = json.loads(scope)
+            except ValueError:
+                raise bad_request("can't parse scope JSON object") from None
+        kind = str(scope.get("type", "default"))
+        if kind == "chat":
+            self._chat(scope.get("chat_id"))  # 400 "chat not found" for a chat never seen
+            return f"chat:{scope.get('chat_id')}|{language}"
+        return language if kind == "default" else f"{kind}|{language}"
+
     def get_my_commands(self, params: dict[str, Any]) -> list[dict[str, str]]:
-        return self.commands.get(str(params.get("language_code") or ""), [])
+        return self.commands.get(self._menu_key(params), [])
+
+    def menu_seen(self, chat_id: int, language_code: str | None) -> list[dict[str, str]]:
+        """The menu a private chat shows, as Telegram picks it: the chat's own menu in the
+        user's language, the chat's own, then the default menu in that language, the default."""
+        language = (language_code or "").split("-")[0].lower()
+        for key in (f"chat:{chat_id}|{language}", f"chat:{chat_id}|", language, ""):
+            if key in self.commands:
+                return self.commands[key]
+        return []
 
     def get_me(self, _params: dict[str, Any]) -> dict[str, Any]:
         return {**self.bot_user(), "can_join_groups": True, "can_read_all_group_messages": False,

@@ -54,7 +54,8 @@ class CareReports:
         sent = 0
         for member, data in jobs:
             pdf, caption = await asyncio.to_thread(
-                report_for, data, self.texts, self.texts.language(member.language_code),
+                report_for, data, self.texts,
+                self.texts.language(member.language_code, member.language),
                 reader=member.first_name)
             try:
                 await app.bot.send_document(

@@ -175,7 +175,7 @@ class Digester:
                 live=self._live_now or await self._live(), **key)  # type: ignore[arg-type]
             if claimed != "mine":
                 return claimed
-            lang = self.texts.language(reader.language_code)
+            lang = self.texts.language(reader.language_code, reader.language)
             values = await digest_values(session=session, profile=profile,
                                          week_start=week_start, week_end=week_end,
                                          texts=self.texts, lang=lang)

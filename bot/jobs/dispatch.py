@@ -209,7 +209,7 @@ class Dispatcher:
         return sent
 
     async def _render(self, claim: Claimed) -> tuple[str, InlineKeyboardMarkup | None] | None:
-        lang = self.texts.language(claim.language_code)
+        lang = self.texts.language(claim.language_code, claim.language)
         if claim.kind == "lesson":
             async with self._database().session() as session:
                 person = await reminders.person_id(session=session, telegram_id=claim.telegram_id)

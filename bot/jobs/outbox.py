@@ -29,7 +29,7 @@ class AlertOutbox:
             return await family.next_alert_at(session=session)
 
     def _render(self, reader: Person, payload: dict[str, object]) -> str:
-        lang = self.texts.language(reader.language_code)
+        lang = self.texts.language(reader.language_code, reader.language)
         values = dict(payload.get("values") or {})  # type: ignore[call-overload]
         if isinstance(values.get("regions"), list):
             names = [self.texts.label(f"region_name.{r}", lang) for r in REGIONS

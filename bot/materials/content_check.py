@@ -89,7 +89,7 @@ def problems(texts: Texts | None = None) -> tuple[list[str], dict[str, int]]:
         if not texts.has(f"lessons/{lesson_id}"):
             found.append(f"lessons.yaml: entry '{lesson_id}': no template "
                          f"content/locales/en/lessons/{lesson_id}.html.j2")
-    for lang in sorted(texts.languages):
+    for lang in sorted(texts.languages | texts.drafts):  # what a draft has must be right too
         for name in texts.template_names(lang):
             for values in samples.get(name, [{}]):
                 context = {"name": "Ann", **values}
@@ -123,14 +123,14 @@ def problems(texts: Texts | None = None) -> tuple[list[str], dict[str, int]]:
     return found, counts
 
 
-def language_gaps(texts: Texts) -> list[str]:
+def language_gaps(texts: Texts, only: str | None = None) -> list[str]:
     """Every language has every template and label English has, and nothing English lacks,
     and each uses the same values (a translation that drops ``{{ reps }}`` says a wrong
     thing, not just a shorter one)."""
     found: list[str] = []
     en_templates = set(texts.template_names("en"))
     en_labels = set(texts.label_keys("en"))
-    for lang in sorted(texts.languages - {"en"}):
+    for lang in [only] if only else sorted(texts.languages - {"en"}):
         templates = set(texts.template_names(lang))
         labels = set(texts.label_keys(lang))
         found += [f"locales/{lang}/{name}.html.j2: missing (English has it)"
@@ -156,8 +156,22 @@ def language_gaps(texts: Texts) -> list[str]:
     return found
 
 
+def drafts(texts: Texts) -> list[str]:
+    """How far each translation under way has come (a folder with a DRAFT file: not offered
+    to anyone until it is complete and the file is removed)."""
+    lines = []
+    for lang in sorted(texts.drafts):
+        gaps = language_gaps(texts, only=lang)
+        lines.append(f"{lang} (draft, not offered): {len(texts.template_names(lang))} of "
+                     f"{len(texts.template_names('en'))} templates, {len(texts.label_keys(lang))} "
+                     f"of {len(texts.label_keys('en'))} labels; {len(gaps)} gap(s) left")
+    return lines
+
+
 def check_content() -> int:
     found, counts = problems()
+    for line in drafts(Texts()):
+        print(f"content: {line}")
     for problem in found:
         print(f"content: {problem}", file=sys.stderr)
     if found:

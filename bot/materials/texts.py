@@ -16,11 +16,13 @@ from typing import Any
 import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound, meta
 
+from bot.materials import locale_format
 from bot.materials.catalogue import CONTENT_DIR
-from bot.rules.language import pick
+from bot.rules.language import Choice, pick
 
 LOCALES_DIR = CONTENT_DIR / "locales"
 FALLBACK = "en"
+DRAFT = "DRAFT"
 
 
 def _flatten(prefix: str, data: object, out: dict[str, str]) -> None:
@@ -40,7 +42,10 @@ class Texts:
 
     def __init__(self, root: Path = LOCALES_DIR) -> None:
         self.root = root
-        self.languages = frozenset(p.name for p in root.iterdir() if p.is_dir())
+        folders = frozenset(p.name for p in root.iterdir() if p.is_dir())
+        # a folder with a DRAFT file is a translation under way: checked, never offered
+        self.drafts = frozenset(code for code in folders if (root / code / DRAFT).exists())
+        self.languages = folders - self.drafts
         self._html = Environment(
             loader=FileSystemLoader(str(root)),
             autoescape=True,
@@ -50,8 +55,13 @@ class Texts:
             keep_trailing_newline=False,
         )
         self._plain = Environment(autoescape=False, undefined=StrictUndefined)
+        # dates in the reader's language: {{ d|when("MMMd", lang) }}
+        for env in (self._html, self._plain):
+            env.filters.update(when=locale_format.when, full_day=locale_format.full_day,
+                               day_and_time=locale_format.day_and_time)
+            env.globals.update(weekday_name=locale_format.weekday_name)
         self._labels: dict[str, dict[str, str]] = {}
-        for lang in self.languages:
+        for lang in folders:
             labels: dict[str, str] = {}
             path = root / lang / "labels.yaml"
             if path.exists():
@@ -61,7 +71,11 @@ class Texts:
     def language(self, language_code: str | None, chosen: str | None = None) -> str:
         """The language we speak to someone who chose ``chosen`` or whose Telegram says
         ``language_code`` (``bot.rules.language``: Chinese scripts are told apart)."""
-        return pick(chosen=chosen, telegram=language_code, available=self.languages).lang
+        return self.choice(language_code, chosen).lang
+
+    def choice(self, language_code: str | None, chosen: str | None = None) -> Choice:
+        """As :meth:`language`, with the language asked for when we do not have it yet."""
+        return pick(chosen=chosen, telegram=language_code, available=self.languages)
 
     def placeholders(self, lang: str, *, template: str | None = None,
                      label: str | None = None) -> set[str]:
@@ -71,7 +85,8 @@ class Texts:
             source = (self.root / lang / f"{template}.html.j2").read_text(encoding="utf-8")
             return set(meta.find_undeclared_variables(self._html.parse(source))) - {"lang"}
         assert label is not None
-        return set(meta.find_undeclared_variables(self._plain.parse(self._labels[lang][label])))
+        return set(meta.find_undeclared_variables(
+            self._plain.parse(self._labels[lang][label]))) - {"lang"}
 
     def has(self, name: str, lang: str = FALLBACK) -> bool:
         return any((self.root / code / f"{name}.html.j2").exists() for code in (lang, FALLBACK))
@@ -88,10 +103,12 @@ class Texts:
 
     def label(self, key: str, lang: str = FALLBACK, /, **context: Any) -> str:
         """A short plain string (a button, a command description)."""
-        source = self._labels.get(lang, {}).get(key) or self._labels[FALLBACK].get(key)
+        source = self._labels.get(lang, {}).get(key)
+        if source is None:
+            lang, source = FALLBACK, self._labels[FALLBACK].get(key)
         if source is None:
             raise KeyError(f"no label '{key}' in content/locales/{FALLBACK}/labels.yaml")
-        return self._compile(source).render(**context).strip()
+        return self._compile(source).render(lang=lang, **context).strip()
 
     def label_keys(self, lang: str = FALLBACK) -> list[str]:
         return sorted(self._labels.get(lang, {}))

@@ -53,3 +53,9 @@ def pick(*, chosen: str | None, telegram: str | None, available: frozenset[str])
         if code.lower() == asked.lower():
             return Choice(code)
     return Choice(FALLBACK, missing=None if asked == FALLBACK else asked)
+
+
+def menu_code(lang: str) -> str | None:
+    """The ``language_code`` Telegram takes for a command menu (two letters, ISO 639-1;
+    none for English, the menu everyone else sees)."""
+    return None if lang == FALLBACK else lang.split("-")[0].lower()
