@@ -5,13 +5,17 @@ leave a note and choose alerts. The work is ``bot.flows.care``; every tap checks
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 
 from telegram import InlineKeyboardMarkup, Update
 
 from bot.context import RehabContext
 from bot.flows import care as flow
 from bot.materials.catalogue import catalogue
+from bot.materials.texts import Texts
+from bot.materials.words import change_words
 from bot.rules.exercises import Stage
 from handlers.common import button, current_person, keyboard, lang_of, notify, render, reply
 
@@ -80,7 +84,7 @@ async def on_tap(update: Update, context: RehabContext) -> None:
         return
     action, patient_id, rest = parsed
     now = services.clock.now()
-    told: str | None = None
+    told: str | Callable[[str], str] | None = None
     async with services.db.session() as session:
         found = await flow.access(session=session, telegram_id=update.effective_user.id,
                                   patient_id=patient_id)
@@ -94,11 +98,12 @@ async def on_tap(update: Update, context: RehabContext) -> None:
                 stage = Stage(int(rest[0]))
                 await flow.set_stage(session=session, found=found, stage=stage, reason=rest[1],
                                      now=now)
-                told = services.texts.label(f"stage.{stage.key}", lang)
+                told = partial(_stage_name, services.texts, stage.key)
         elif action == "h" and rest:
-            told = await flow.hold(session=session, found=found, slot=rest[0], now=now)
+            told = _titled(await flow.hold(session=session, found=found, slot=rest[0], now=now))
         elif action == "r" and rest:
-            told = await flow.restore(session=session, found=found, slot=rest[0], now=now)
+            told = _titled(await flow.restore(session=session, found=found, slot=rest[0],
+                                              now=now))
         elif action == "g" and rest and rest[0].isdigit() and int(rest[0]) in flow.GOALS:
             await flow.set_goal(session=session, found=found, minutes=int(rest[0]), now=now)
             told = rest[0]
@@ -141,7 +146,8 @@ async def on_tap(update: Update, context: RehabContext) -> None:
     if told is not None and action in ("lv", "h", "r", "g"):
         kind = {"lv": "stage", "h": "hold", "r": "restore", "g": "goal"}[action]
         await query.edit_message_text(render(update, context, f"care/done_{kind}",
-                                             patient=name, what=told))
+                                             patient=name, what=told(lang) if callable(told)
+                                             else told))
         await notify(context, view.access.patient, f"care/told_{kind}", what=told)
     elif action in ("h", "r") and told is None:
         await query.edit_message_text(render(update, context, "care/nothing_changed"))
@@ -161,8 +167,9 @@ async def _send_panel(update: Update, context: RehabContext, view: flow.Panel) -
                 pain_days=view.pain_days, removed=view.removed, held=view.held,
                 goal=found.profile.goal_minutes, note=found.profile.care_note,
                 goal_text=found.profile.goal,
-                changes=[{"kind": c.kind, "detail": c.detail, "reason": c.reason,
-                          "day": c.created_at.date().isoformat()} for c in view.changes],
+                changes=[dict(zip(("kind", "detail", "reason"), change_words(
+                    context.services.texts, lang, c.kind, c.detail, c.reason), strict=True),
+                    day=c.created_at.date()) for c in view.changes],
                 markup=keyboard(
                     [button(update, context, "care.level", f"{PREFIX}lv:{pid}"),
                      button(update, context, "care.exercises", f"{PREFIX}ex:{pid}")],
@@ -238,3 +245,15 @@ async def on_note_text(update: Update, context: RehabContext, text: str) -> bool
     await reply(update, context, "care/done_note", patient=found.patient.first_name)
     await notify(context, found.patient, "care/told_note")
     return True
+
+
+def _stage_name(texts: Texts, key: str, lang: str) -> str:
+    return texts.label(f"stage.{key}", lang)
+
+
+def _titled(exercise_id: str | None) -> Callable[[str], str] | None:
+    """An exercise's title in whichever language it is read in (the care team member and the
+    patient may read different ones)."""
+    if exercise_id is None:
+        return None
+    return lambda lang: catalogue(lang)[exercise_id].title

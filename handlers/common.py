@@ -8,6 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, Forbidden
 
 from bot.context import RehabContext
+from bot.materials.catalogue import READING, reading
 from bot.rules.family import role_of
 from db import family
 from db.models import PatientProfile, Person
@@ -61,6 +62,7 @@ async def track_person(update: Update, context: RehabContext) -> None:
                                     first_name=user.first_name,
                                     language_code=user.language_code, now=services.clock.now())
         context.lang = services.texts.language(user.language_code, person.language)
+    READING.set(context.lang)  # exercise words in this reader's language, for this update
 
 
 async def clear_buttons(update: Update) -> None:
@@ -134,14 +136,16 @@ async def current_person(update: Update, context: RehabContext) -> Person | None
 
 async def notify(context: RehabContext, person: Person, template: str, *,
                  markup: InlineKeyboardMarkup | None = None, **values: object) -> None:
-    """Tell someone other than the sender, in their language; quietly skip people who
-    blocked the bot (and remember that they did)."""
+    """Tell someone other than the sender, in their language (a value may be a function of
+    the language, for words such as an exercise's title); quietly skip people who blocked
+    the bot (and remember that they did)."""
     texts = context.services.texts
     lang = texts.language(person.language_code, person.language)
+    with reading(lang):
+        words = {k: v(lang) if callable(v) else v for k, v in values.items()}
+        text = texts.render(template, lang, name=person.first_name, **words)
     try:
-        await context.bot.send_message(
-            person.telegram_id, texts.render(template, lang, name=person.first_name, **values),
-            reply_markup=markup)
+        await context.bot.send_message(person.telegram_id, text, reply_markup=markup)
     except Forbidden:
         async with context.services.db.session() as session:
             stored = await session.get(Person, person.id)

@@ -12,6 +12,7 @@ from bot.flows.family import ensure_digest_schedule
 from bot.jobs.digests import digest_values
 from bot.materials import catalogue
 from bot.materials.charts import week_chart
+from bot.materials.locale_format import weekday_name
 from bot.rules import family as rules
 from bot.rules.exercises import Stage
 from bot.rules.practice import next_lesson
@@ -19,7 +20,6 @@ from db import family, lessons, patients
 from db.people import get_person
 from handlers.common import button, keyboard, lang_of, reply
 
-DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 TIMES = ("08:00", "12:00", "18:00", "20:00")
 
 
@@ -68,7 +68,8 @@ async def digest(update: Update, context: RehabContext) -> None:
         if tip is not None:
             await reply(update, context, f"lessons/{tip}")
     assert schedule is not None
-    await reply(update, context, "digest/when", day=DAYS[schedule.weekday],
+    await reply(update, context, "digest/when",
+                day=weekday_name(schedule.weekday, lang_of(update, context), "abbreviated"),
                 time=schedule.local_time,
                 markup=keyboard([button(update, context, "digest.change", "dg:d")]))
 
@@ -81,8 +82,10 @@ async def on_digest_tap(update: Update, context: RehabContext) -> None:
     parts = query.data.split(":")
     await query.answer()
     if parts == ["dg", "d"]:
+        lang = lang_of(update, context)
+        days = [weekday_name(d, lang, "abbreviated") for d in range(7)]
         rows = [[button(update, context, "digest.day", f"dg:d:{i}", day=d)
-                 for i, d in enumerate(DAYS[j:j + 4], j)] for j in (0, 4)]
+                 for i, d in enumerate(days[j:j + 4], j)] for j in (0, 4)]
         await query.edit_message_reply_markup(keyboard(*rows))
         return
     if len(parts) == 3 and parts[1] == "d" and parts[2].isdigit() and int(parts[2]) < 7:
@@ -107,4 +110,5 @@ async def on_digest_tap(update: Update, context: RehabContext) -> None:
             services.clock.now())
         session.add(schedule)
     await query.edit_message_text(context.services.texts.render(
-        "digest/when", lang_of(update, context), day=DAYS[weekday], time=at, saved=True))
+        "digest/when", lang_of(update, context),
+        day=weekday_name(weekday, lang_of(update, context), "abbreviated"), time=at, saved=True))

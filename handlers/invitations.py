@@ -121,6 +121,6 @@ async def on_invite_tap(update: Update, context: RehabContext) -> None:
     if answered.kind == "family":
         await safety.family_basics(update, context)  # the safety basics, on day one
     if me.timezone is None:
-        cities = timezones.pick_list(me.language_code)
+        cities = timezones.pick_list(me.language or me.language_code)
         rows = city_rows(update, context, cities, "tz:")
         await reply(update, context, f"{folder}/where", markup=keyboard(*rows))

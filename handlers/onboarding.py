@@ -68,7 +68,7 @@ def _step_view(update: Update, context: RehabContext, person: Person,
                          [button(update, context, "common.answer_partly", f"{PREFIX}q:{qid}:p")],
                          [button(update, context, "common.answer_no", f"{PREFIX}q:{qid}:n")]))
     if step == "timezone":
-        cities = timezones.pick_list(person.language_code)
+        cities = timezones.pick_list(person.language or person.language_code)
         rows = city_rows(update, context, cities, f"{PREFIX}tz:")
         return render(update, context, "onboarding/timezone"), keyboard(*rows)
     if step == "reminders":
@@ -119,13 +119,24 @@ async def on_tap(update: Update, context: RehabContext) -> None:
     await advance(update, context, action, value)
 
 
+# typed answers in each language we speak (English, Spanish, Chinese)
 _TYPED_YES = {"yes", "y", "yeah", "yep", "ok", "okay", "sure", "i can", "i understand",
-              "understood", "agree", "i agree"}
-_TYPED_NO = {"no", "n", "nope", "not yet", "i can't", "i cannot", "cannot", "can't"}
+              "understood", "agree", "i agree", "sí", "si", "vale", "claro", "entiendo",
+              "de acuerdo", "puedo", "是", "是的", "对", "好", "好的", "可以", "能", "明白",
+              "我明白"}
+_TYPED_NO = {"no", "n", "nope", "not yet", "i can't", "i cannot", "cannot", "can't",
+             "todavía no", "todavia no", "no puedo", "不", "不是", "不能", "还不能", "没有"}
 _TYPED_PARTLY = {"partly", "partially", "a bit", "a little", "some", "sort of", "kind of",
-                 "a little bit", "not fully", "half", "halfway"}
+                 "a little bit", "not fully", "half", "halfway", "un poco", "en parte",
+                 "más o menos", "mas o menos", "一点", "有一点", "一部分", "部分"}
 _TYPED_SIDES = {"left": "left", "right": "right", "both": "both", "not sure": "unsure",
-                "unsure": "unsure", "don't know": "unsure", "dont know": "unsure"}
+                "unsure": "unsure", "don't know": "unsure", "dont know": "unsure",
+                "izquierdo": "left", "izquierda": "left", "derecho": "right",
+                "derecha": "right", "los dos": "both", "ambos": "both", "no sé": "unsure",
+                "no se": "unsure", "no estoy seguro": "unsure", "no estoy segura": "unsure",
+                "左": "left", "左边": "left", "左侧": "left", "右": "right", "右边": "right",
+                "右侧": "right", "两边": "both", "两侧": "both", "不确定": "unsure",
+                "不知道": "unsure"}
 
 
 async def on_typed(update: Update, context: RehabContext, person: Person,

@@ -9,6 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Update
 
 from bot.context import RehabContext
+from bot.materials.locale_format import weekday_name
 from bot.rules import timezones
 from bot.rules.due import ALL_DAYS, next_due, parse_time, parse_weekdays, weekdays_label
 from bot.rules.family import next_weekly
@@ -41,7 +42,13 @@ async def _show(update: Update, context: RehabContext, profile: PatientProfile,
                 note: str | None = None) -> None:
     async with context.services.db.session() as session:
         rows = await patients.reminders(session=session, patient_id=profile.id)  # type: ignore[arg-type]
-    items = [{"number": i, "time": r.local_time, "days": weekdays_label(r.weekdays)}
+    lang = lang_of(update, context)
+    names = [weekday_name(d, lang, "abbreviated") for d in range(7)]
+    every_day = context.services.texts.label("remind.every_day", lang)
+    comma = context.services.texts.label("remind.comma", lang)  # "," or "、"
+    comma = comma + " " if comma.isascii() else comma
+    items = [{"number": i, "time": r.local_time,
+              "days": weekdays_label(r.weekdays, names, every_day, comma)}
              for i, r in enumerate(rows, 1)]
     buttons = [[button(update, context, "remind.change", f"rmd:chg:{r.id}", number=i),
                 button(update, context, "remind.remove", f"rmd:del:{r.id}", number=i)]
@@ -204,7 +211,7 @@ async def timezone(update: Update, context: RehabContext) -> None:
     text = " ".join(context.args or []).strip()
     if not text:
         zone = person.timezone or services.settings.default_timezone
-        cities = timezones.pick_list(person.language_code)
+        cities = timezones.pick_list(person.language or person.language_code)
         rows = city_rows(update, context, cities, "tz:")
         await reply(update, context, "remind/timezone",
                     zone=timezones.zone_label(zone, services.clock.now()),

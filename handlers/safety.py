@@ -146,7 +146,11 @@ async def _show_plan(update: Update, context: RehabContext, *, first_time: bool)
 
 _TYPED = {"yes": "yes", "y": "yes", "yeah": "yes", "yep": "yes", "no": "no", "n": "no",
           "nope": "no", "not sure": "unsure", "unsure": "unsure", "don't know": "unsure",
-          "dont know": "unsure", "i don't know": "unsure", "maybe": "unsure"}
+          "dont know": "unsure", "i don't know": "unsure", "maybe": "unsure",
+          "sí": "yes", "si": "yes", "no sé": "unsure", "no se": "unsure",
+          "no estoy seguro": "unsure", "no estoy segura": "unsure", "quizás": "unsure",
+          "是": "yes", "是的": "yes", "对": "yes", "不": "no", "不是": "no", "没有": "no",
+          "不确定": "unsure", "不知道": "unsure"}
 
 
 async def on_typed(update: Update, context: RehabContext, text: str) -> bool:

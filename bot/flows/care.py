@@ -125,7 +125,8 @@ def _row(rows: list[ExerciseDose], slot: str) -> ExerciseDose | None:
 
 
 async def hold(*, session: AsyncSession, found: Access, slot: str, now: datetime) -> str | None:
-    """Take an exercise out of the plan until the care team puts it back; its title."""
+    """Take an exercise out of the plan until the care team puts it back; its id (each
+    reader sees its title in their own language)."""
     exercises = catalogue()
     if slot not in exercises:
         return None
@@ -138,27 +139,27 @@ async def hold(*, session: AsyncSession, found: Access, slot: str, now: datetime
     exercise_id = row.exercise_id
     row.excluded, row.held_by_care, row.updated_at = True, True, now
     session.add(row)
-    title = exercises[exercise_id].title
-    await _log(session, found, "hold", title, None, now)
-    return title
+    await _log(session, found, "hold", exercise_id, None, now)
+    return exercise_id
 
 
 async def restore(*, session: AsyncSession, found: Access, slot: str,
                   now: datetime) -> str | None:
-    """Put back an exercise removed after pain or held, at the slot's easiest dose."""
+    """Put back an exercise removed after pain or held, at the slot's easiest dose; the id
+    of the one that was out."""
     exercises = catalogue()
     assert found.profile.id is not None
     rows = await patients.doses(session=session, patient_id=found.profile.id)
     row = _row(rows, slot)
     if row is None or not row.excluded or slot not in exercises:
         return None
-    title = exercises[row.exercise_id].title if row.exercise_id in exercises else slot
+    was = row.exercise_id if row.exercise_id in exercises else slot
     start = exercises[slot]
     row.exercise_id, row.reps, row.sets = start.id, start.reps, start.sets
     row.excluded, row.held_by_care, row.updated_at = False, False, now
     session.add(row)
-    await _log(session, found, "restore", title, None, now)
-    return title
+    await _log(session, found, "restore", was, None, now)
+    return was
 
 
 async def set_goal(*, session: AsyncSession, found: Access, minutes: int,

@@ -6,6 +6,9 @@ with one message naming the file, the entry and the field, so a content editor c
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 
@@ -88,10 +91,57 @@ def load_lessons(path: Path | None = None) -> list[LessonMeta]:
     return sorted(lessons, key=lambda lesson: (lesson.order, lesson.id))
 
 
+# The words of an exercise a person reads, per language: content/locales/<lang>/exercises.yaml
+# holds them by id (ids, doses and rules stay in content/exercises, once).
+WORDS = ("title", "rep", "instructions", "safety", "items")
+# The language of the person being served: set once per update (handlers.common.track_person)
+# and around each message a scheduled job writes (``reading``), like gettext's active locale,
+# so the plan, the session and the care panel name exercises in the reader's words.
+READING: ContextVar[str] = ContextVar("reading", default="en")
+
+
+@contextmanager
+def reading(lang: str) -> Iterator[None]:
+    """Exercise words in ``lang`` within the block."""
+    token = READING.set(lang)
+    try:
+        yield
+    finally:
+        READING.reset(token)
+
+
+def load_words(lang: str, locales: Path | None = None) -> dict[str, dict[str, object]]:
+    """A language's exercise words by id (empty for English, whose words are the entries)."""
+    path = (locales or CONTENT_DIR / "locales") / lang / "exercises.yaml"
+    if lang == "en" or not path.exists():
+        return {}
+    data = _load_yaml(path)
+    if not isinstance(data, dict) or not isinstance(data.get("exercises"), dict):
+        raise ContentError(f"locales/{lang}/exercises.yaml: expected 'exercises:' by id")
+    return {str(k): dict(v) if isinstance(v, dict) else {} for k, v in data["exercises"].items()}
+
+
 @cache
-def catalogue() -> dict[str, Exercise]:
-    """The shipped catalogue, loaded once per process."""
-    return load_exercises()
+def _catalogue(lang: str) -> dict[str, Exercise]:
+    base = load_exercises()
+    words = load_words(lang)
+    if not words:
+        return base
+    translated = {}
+    for id_, ex in base.items():
+        own = {k: v for k, v in words.get(id_, {}).items() if k in WORDS}
+        try:
+            translated[id_] = Exercise.model_validate(ex.model_dump() | own)
+        except ValidationError as exc:
+            raise _describe(Path(f"locales/{lang}/exercises.yaml"), 0, {"id": id_},
+                            exc) from None
+    return translated
+
+
+def catalogue(lang: str | None = None) -> dict[str, Exercise]:
+    """The shipped catalogue, in the words of ``lang`` (default: the reader's, ``READING``);
+    loaded once per process and language."""
+    return _catalogue(lang or READING.get())
 
 
 @cache

@@ -14,10 +14,19 @@ from typing import Any
 
 import yaml
 from jinja2 import TemplateError
+from pydantic import ValidationError
 
 from bot.emulator.html import HtmlError, parse
-from bot.materials.catalogue import CONTENT_DIR, ContentError, load_exercises, load_lessons
+from bot.materials.catalogue import (
+    CONTENT_DIR,
+    WORDS,
+    ContentError,
+    load_exercises,
+    load_lessons,
+    load_words,
+)
 from bot.materials.texts import Texts
+from bot.rules.exercises import Exercise
 
 LESSON_LIMIT = 600
 SENTENCE_WORDS = 25  # the longest sentence a reader with aphasia should meet (en)
@@ -96,7 +105,7 @@ def problems(texts: Texts | None = None) -> tuple[list[str], dict[str, int]]:
                 where = f"locales/{lang}/{name}.html.j2"
                 try:
                     rendered = texts.render(name, lang, **context)
-                except TemplateError as exc:
+                except (TemplateError, TypeError, ValueError, AttributeError) as exc:
                     hint = "" if name in samples else " (add sample values to content/samples.yaml)"
                     found.append(f"{where}: does not render: {exc}{hint}")
                     continue
@@ -153,6 +162,39 @@ def language_gaps(texts: Texts, only: str | None = None) -> list[str]:
             if ours != theirs:
                 found.append(f"locales/{lang}/labels.yaml: '{key}' uses {sorted(ours)}, "
                              f"English uses {sorted(theirs)}")
+        found += exercise_gaps(lang, texts.root)
+    return found
+
+
+def exercise_gaps(lang: str, locales: Path) -> list[str]:
+    """Every exercise has its words in ``lang`` (title, one rep, instructions, safety, and
+    the things it needs), each valid as English's are; no words for an exercise that is not
+    there."""
+    where = f"locales/{lang}/exercises.yaml"
+    try:
+        words = load_words(lang, locales)
+        exercises = load_exercises()
+    except ContentError as exc:
+        return [str(exc)]
+    found = [f"{where}: '{id_}': no such exercise" for id_ in sorted(set(words) - set(exercises))]
+    for id_, exercise in sorted(exercises.items()):
+        own = words.get(id_)
+        if own is None:
+            found.append(f"{where}: '{id_}' missing (English has it)")
+            continue
+        needed = [w for w in WORDS if w != "items" or exercise.items]
+        found += [f"{where}: '{id_}': '{w}' missing" for w in needed if not own.get(w)]
+        found += [f"{where}: '{id_}': '{w}' is not one of {list(WORDS)}" for w in own
+                  if w not in WORDS]
+        if exercise.items and len(own.get("items") or []) != len(exercise.items):
+            found.append(f"{where}: '{id_}': items: {len(exercise.items)} in English")
+        try:
+            Exercise.model_validate(exercise.model_dump() | {w: own[w] for w in WORDS
+                                                             if w in own})
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            found.append(f"{where}: '{id_}': {'.'.join(map(str, first['loc']))}: "
+                         f"{first['msg']}")
     return found
 
 

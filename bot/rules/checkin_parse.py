@@ -41,15 +41,20 @@ _MAX_LENGTH = 200  # a check-in is short; a paragraph is a message for a human
 _MAX_DIGITS = 6  # more digits than this is out of range anyway; int() of huge strings is slow
 
 _N = r"\d+"
-_REPS = r"(?:\s+(?:reps?|repetitions?|times))"
-_SETS = r"\s+sets?"
+# English, Spanish ("hice 12", "3 series de 10 repeticiones") and Chinese ("做了12个",
+# "3组10次"; Chinese words are spaced out first, see _spaced)
+_REPS = (r"(?:\s+(?:reps?|repetitions?|times|repeticion(?:es)?|repetición|repes|veces"
+         r"|个|次|下|遍))")
+_SETS = r"\s+(?:sets?|series?|组)"
 _PREFIX = (
     r"(?:(?:i\s+)?(?:just\s+)?(?:did|done|completed|finished|managed)"
-    r"|i'?ve\s+done|i\s+have\s+done)"
+    r"|i'?ve\s+done|i\s+have\s+done"
+    r"|(?:ya\s+)?(?:hice|he\s+hecho|complet[eé]|termin[eé])"
+    r"|我?(?:做了|做完了?|完成了?|练了))"
 )
 _CORE = "|".join((
     rf"(?P<s1>{_N})\s*x\s*(?P<r1>{_N}){_REPS}?",  # 3x10, 3 x 10 reps: sets × reps
-    rf"(?P<s2>{_N}){_SETS}\s+of\s+(?P<r2>{_N}){_REPS}?",  # 3 sets of 10
+    rf"(?P<s2>{_N}){_SETS}\s+(?:of|de)\s+(?P<r2>{_N}){_REPS}?",  # 3 sets of 10
     rf"(?P<s3>{_N}){_SETS}\s+(?P<r3>{_N}){_REPS}",  # 3 sets 10 reps
     rf"(?P<r4>{_N}){_REPS}\s+(?:x\s*)?(?P<s4>{_N}){_SETS}",  # 10 reps 3 sets
     rf"(?P<r5>{_N}){_REPS}?\s*/\s*(?P<d5>{_N})",  # 10/3: 10 reps, felt 3 of 5
@@ -71,6 +76,15 @@ _PHRASES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\b(?:very|really|super|too|so)\s+easy\b", "<d1>"),
         (r"\b(?:very|really|super|too|so)\s+(?:hard|tough|difficult)\b", "<d5>"),
         (r"\b(?:exhausting|exhausted)\b", "<d5>"),
+        # Spanish
+        (r"\b(?:sin\s+dolor|no\s+(?:me\s+)?(?:duele|doli[oó]|dol[ií]a))\b", _NO_PAIN),
+        (r"\b(?:muy|demasiado)\s+f[aá]cil\b", "<d1>"),
+        (r"\b(?:muy|demasiado)\s+(?:dif[ií]cil|duro|dura)\b", "<d5>"),
+        (r"\b(?:agotador|agotadora|agotado|agotada)\b", "<d5>"),
+        # Chinese (already spaced out)
+        (r"(?:不疼|不痛|没疼|没有疼|没痛|没有痛)", _NO_PAIN),
+        (r"(?:很容易|太容易|非常容易|很轻松|太轻松|非常轻松|很简单|太简单)", "<d1>"),
+        (r"(?:很难|太难|非常难|特别难|好难|太累|很累)", "<d5>"),
     )
 )
 _WORDS: dict[str, str] = {
@@ -80,12 +94,24 @@ _WORDS: dict[str, str] = {
     "pain": _PAIN, "painful": _PAIN, "hurt": _PAIN, "hurts": _PAIN, "hurting": _PAIN,
     "sore": _PAIN, "ache": _PAIN, "aches": _PAIN, "aching": _PAIN, "ached": _PAIN,
     "ouch": _PAIN,
+    # Spanish
+    "fácil": "<d2>", "facil": "<d2>", "bien": "<d3>", "normal": "<d3>", "regular": "<d3>",
+    "difícil": "<d4>", "dificil": "<d4>", "duro": "<d4>", "dura": "<d4>", "costó": "<d4>",
+    "duele": _PAIN, "dolió": _PAIN, "dolio": _PAIN, "dolor": _PAIN, "doloroso": _PAIN,
+    "dolorosa": _PAIN, "dolía": _PAIN, "dolia": _PAIN, "ay": _PAIN,
+    # Chinese
+    "容易": "<d2>", "轻松": "<d2>", "简单": "<d2>", "还行": "<d3>", "还可以": "<d3>",
+    "一般": "<d3>", "可以": "<d3>", "难": "<d4>", "有点难": "<d4>", "累": "<d4>",
+    "疼": _PAIN, "痛": _PAIN, "疼痛": _PAIN, "酸痛": _PAIN, "很疼": _PAIN, "很痛": _PAIN,
 }
 # Words that carry nothing; ignored, but nothing else may appear.
 _FILLER = frozenset({
     "it", "it's", "its", "was", "is", "felt", "feel", "feels", "and", "but", "a", "bit",
     "little", "quite", "pretty", "rather", "slightly", "kinda", "somewhat", "though", "today",
     "done", "all",
+    "me", "fue", "estuvo", "un", "poco", "y", "pero", "hoy", "todo", "algo", "bastante",
+    "lo", "se", "sentí", "senti", "hecho", "hechas", "hechos",
+    "有点", "了", "的", "今天", "感觉", "觉得", "我", "都", "还", "但是", "有些",
 })
 # Where it hurts is welcome next to a pain word ("12, my wrist is sore"), but alone it could be
 # anything ("12 left arm"), so these count as filler only when pain is mentioned.
@@ -93,6 +119,11 @@ _BODY = frozenset({
     "my", "the", "hand", "hands", "arm", "arms", "shoulder", "shoulders", "elbow", "elbows",
     "wrist", "wrists", "finger", "fingers", "thumb", "thumbs", "palm", "forearm", "back",
     "neck", "again", "after", "afterwards", "during", "at", "end",
+    "mi", "el", "la", "los", "las", "hombro", "hombros", "codo", "codos", "muñeca", "muñecas",
+    "mano", "manos", "dedo", "dedos", "pulgar", "brazo", "antebrazo", "palma", "espalda",
+    "cuello", "después", "despues", "al", "final",
+    "我的", "肩膀", "肩", "手肘", "肘", "手腕", "腕", "手", "手指", "拇指", "胳膊", "手臂",
+    "前臂", "手掌", "后来", "之后",
 })
 
 
@@ -100,13 +131,35 @@ _REGION_WORDS = {
     "shoulder": "shoulder", "shoulders": "shoulder", "elbow": "elbow", "elbows": "elbow",
     "wrist": "wrist", "wrists": "wrist", "forearm": "wrist", "hand": "hand", "hands": "hand",
     "finger": "hand", "fingers": "hand", "thumb": "hand", "thumbs": "hand", "palm": "hand",
+    "hombro": "shoulder", "hombros": "shoulder", "codo": "elbow", "codos": "elbow",
+    "muñeca": "wrist", "muñecas": "wrist", "antebrazo": "wrist", "mano": "hand",
+    "manos": "hand", "dedo": "hand", "dedos": "hand", "pulgar": "hand", "palma": "hand",
+    "肩膀": "shoulder", "肩": "shoulder", "手肘": "elbow", "肘": "elbow", "手腕": "wrist",
+    "腕": "wrist", "前臂": "wrist", "手": "hand", "手指": "hand", "拇指": "hand", "手掌": "hand",
 }
+# Chinese is written without spaces: its known words are spaced out before parsing, longest
+# first ("手腕" before "手", "很难" before "难")
+_CHINESE_WORDS = sorted(
+    {w for w in (*_WORDS, *_FILLER, *_BODY, *_REGION_WORDS) if re.search(r"[\u4e00-\u9fff]", w)}
+    | {"做了", "做完了", "做完", "完成了", "完成", "练了", "我做了", "个", "次", "下", "遍", "组",
+       "不疼", "不痛", "没疼", "没有疼", "没痛", "没有痛", "很容易", "太容易", "非常容易",
+       "很轻松", "太轻松", "非常轻松", "很简单", "太简单", "很难", "太难", "非常难", "特别难",
+       "好难", "太累", "很累"}, key=len, reverse=True)
+_CHINESE = re.compile("|".join(map(re.escape, _CHINESE_WORDS)))
+
+
+def _spaced(text: str) -> str:
+    """Chinese words and numbers apart: "做了12个，很难" → "做了 12 个 , 很难"."""
+    if not re.search(r"[\u4e00-\u9fff]", text):
+        return text
+    text = _CHINESE.sub(lambda m: f" {m.group(0)} ", text)
+    return " ".join(re.sub(r"(\d+)", r" \1 ", text).split())
 
 
 def pain_region(text: str) -> str | None:
     """The one body region a pain report names ("my shoulder is sore"); None when it names
     none, or more than one (then the bot asks)."""
-    found = {_REGION_WORDS[w] for w in re.findall(r"[a-z]+", _normalise(text))
+    found = {_REGION_WORDS[w] for w in re.findall(r"\w+", _spaced(_normalise(text)))
              if w in _REGION_WORDS}
     return found.pop() if len(found) == 1 else None
 
@@ -123,7 +176,8 @@ def _normalise(text: str) -> str:
         char for char in text
         if unicodedata.category(char) not in ("So", "Sk", "Cf", "Mn", "Me")
     )
-    text = " ".join(text.split())
+    text = text.replace("。", ".").replace("、", ",")
+    text = " ".join(_spaced(text).split())
     return text.rstrip(".!?…;:, ").strip()
 
 
@@ -185,7 +239,9 @@ def parse_checkin(text: str) -> QuickCheckIn | ParseProblem:
                         region=pain_region(rest) if pain else None)
 
 
-_HELP = re.compile(r"^\W*(help|help me|what can you do|menu|commands|\?+)\W*$", re.IGNORECASE)
+_HELP = re.compile(r"^\W*(help|help me|what can you do|menu|commands|\?+|ayuda|ay[uú]dame"
+                   r"|men[uú]|comandos|qu[eé] puedes hacer|帮助|帮帮我|帮忙|菜单|怎么用|命令)"
+                   r"\W*$", re.IGNORECASE)
 
 
 def asks_for_help(text: str) -> bool:

@@ -15,6 +15,7 @@ Also the small parsers and labels for what a patient types when setting a remind
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -163,14 +164,16 @@ def parse_weekdays(text: str) -> int:
     return mask
 
 
-def weekdays_label(mask: int) -> str:
-    """A short label for a mask: "every day", "Mon–Fri", "Sat, Sun", "Mon, Wed, Fri".
+def weekdays_label(mask: int, names: Sequence[str] = DAY_NAMES, every_day: str = "every day",
+                   comma: str = ", ") -> str:
+    """A short label for a mask: "every day", "Mon–Fri", "Sat, Sun", "Mon, Wed, Fri" (in the
+    reader's words when ``names``, ``every_day`` and ``comma`` are given).
 
     Runs of three or more days become a range; shorter runs are listed.
     """
     _check_mask(mask)
     if mask == ALL_DAYS:
-        return "every day"
+        return every_day
     parts: list[str] = []
     day = 0
     while day < 7:
@@ -181,11 +184,11 @@ def weekdays_label(mask: int) -> str:
         while end + 1 < 7 and mask >> (end + 1) & 1:
             end += 1
         if end - day >= 2:
-            parts.append(f"{DAY_NAMES[day]}–{DAY_NAMES[end]}")
+            parts.append(f"{names[day]}–{names[end]}")
         else:
-            parts.extend(DAY_NAMES[day : end + 1])
+            parts.extend(names[day : end + 1])
         day = end + 1
-    return ", ".join(parts)
+    return comma.join(parts)
 
 
 _TIME_24 = re.compile(r"^(\d{1,2})\s*[:.h]\s*(\d{2})$|^(\d{1,2})\s*h$")

@@ -148,7 +148,14 @@ def answered(answers: Mapping[str, str]) -> bool:
 _WARNING = re.compile(
     r"\b(unwell|dizzy|dizziness|faint(?:ed|ing)?|chest pain|can'?t breathe|breathless"
     r"|short of breath|numb(?:ness)?|slurred|face (?:droops?|drooping)|fell|fall(?:en)?|"
-    r"emergency)\b", re.IGNORECASE)
+    r"emergency"
+    # Spanish
+    r"|mareo|mareado|mareada|me siento mal|desmay(?:o|é|e|ado|ada)|dolor (?:de|en el) pecho"
+    r"|no puedo respirar|falta de aire|entumecid[oa]|adormecid[oa]|hormigueo|me ca[ií]"
+    r"|ca[ií]da|emergencia|urgencia|cara ca[ií]da|habla arrastrada)\b"
+    # Chinese (no word breaks to lean on)
+    r"|头晕|晕倒|昏倒|胸痛|胸口痛|胸闷|喘不过气|呼吸困难|麻木|说话不清|口齿不清|嘴歪|摔倒"
+    r"|跌倒|摔了|急救|紧急|不舒服", re.IGNORECASE)
 
 
 def mentions_warning_sign(text: str) -> bool:

@@ -6,7 +6,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.rules.checkin_parse import MAX_REPS, MAX_SETS, ParseProblem, QuickCheckIn, parse_checkin
+from bot.rules.checkin_parse import (
+    MAX_REPS,
+    MAX_SETS,
+    UNCLEAR,
+    ParseProblem,
+    QuickCheckIn,
+    asks_for_help,
+    parse_checkin,
+)
 
 Q = QuickCheckIn
 
@@ -157,3 +165,35 @@ def test_too_many_reps_is_out_of_range(n: int) -> None:
 @given(st.integers(1, MAX_SETS), st.integers(0, MAX_REPS), st.sampled_from(["x", " x ", "×"]))
 def test_sets_by_reps_round_trips(sets: int, reps: int, cross: str) -> None:
     assert parse_checkin(f"{sets}{cross}{reps}") == QuickCheckIn(reps=reps, sets=sets)
+
+
+@pytest.mark.parametrize(("text", "reps", "sets", "difficulty", "pain", "region"), [
+    ("做了12个", 12, 1, None, False, None),
+    ("12次 很难", 12, 1, 5, False, None),
+    ("12次，很难。", 12, 1, 5, False, None),
+    ("3组10个", 10, 3, None, False, None),
+    ("10个 手腕疼", 10, 1, None, True, "wrist"),
+    ("12 不疼", 12, 1, None, False, None),
+    ("hice 12", 12, 1, None, False, None),
+    ("12 reps difícil", 12, 1, 4, False, None),
+    ("3 series de 10 repeticiones", 10, 3, None, False, None),
+    ("hice 12, me duele el hombro", 12, 1, None, True, "shoulder"),
+    ("hice 12 sin dolor", 12, 1, None, False, None),
+    ("12 veces muy fácil", 12, 1, 1, False, None),
+])
+def test_spanish_and_chinese_check_ins(text: str, reps: int, sets: int,
+                                       difficulty: int | None, pain: bool,
+                                       region: str | None) -> None:
+    assert parse_checkin(text) == QuickCheckIn(reps=reps, sets=sets, difficulty=difficulty,
+                                               pain=pain, region=region)
+
+
+@pytest.mark.parametrize("text", ["做了12个或13个", "hice 12 o 13", "12 de la tarde", "12点",
+                                  "很难", "duele mucho 12 13"])
+def test_spanish_and_chinese_that_is_not_a_check_in_records_nothing(text: str) -> None:
+    assert parse_checkin(text) == UNCLEAR
+
+
+@pytest.mark.parametrize("text", ["ayuda", "Ayúdame", "帮助", "菜单", "help"])
+def test_help_in_each_language(text: str) -> None:
+    assert asks_for_help(text)

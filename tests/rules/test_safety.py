@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -174,3 +175,14 @@ def test_warning_words_and_the_emergency_number() -> None:
     numbers = {"GB": "999", "US": "911"}
     assert emergency_number("GB", numbers) == "999"
     assert emergency_number(None, numbers) == "112" and emergency_number("XX", numbers) == "112"
+
+
+@pytest.mark.parametrize("text", ["me siento mal", "estoy mareada", "dolor de pecho",
+                                  "me caí", "我头晕", "胸口痛", "说话不清", "我摔倒了"])
+def test_warning_signs_in_spanish_and_chinese(text: str) -> None:
+    assert mentions_warning_sign(text)
+
+
+@pytest.mark.parametrize("text", ["hice 12", "做了12个", "me duele el codo", "手腕疼"])
+def test_practice_words_are_not_warning_signs(text: str) -> None:
+    assert not mentions_warning_sign(text)

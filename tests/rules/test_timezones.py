@@ -76,7 +76,7 @@ def names(cities: list[City]) -> list[str]:
     ("language", "expected"),
     [
         ("en", ["London", "New York", "Chicago", "Denver", "Los Angeles", "Toronto"]),
-        ("es", ["Madrid", "Mexico City", "Bogotá", "Buenos Aires", "Lima", "Santiago"]),
+        ("es", ["Madrid", "Ciudad de México", "Bogotá", "Buenos Aires", "Lima", "Santiago"]),
         ("fr", ["Paris", "Brussels", "Geneva", "Montreal", "Kinshasa", "Dakar"]),
         ("de", ["Berlin", "Vienna", "Zurich", "Luxembourg"]),
         ("it", ["Rome", "Zurich"]),
