@@ -11,9 +11,9 @@ from bot.context import RehabContext
 from bot.materials.locale_format import language_name
 from db.people import set_language
 from handlers.common import edit_text, keyboard, lang_of, reply, standing
+from handlers.welcome import welcome
 
 PREFIX = "lng:"
-MENU = f"{PREFIX}menu"
 
 
 def _picker(update: Update, context: RehabContext) -> list[list[InlineKeyboardButton]]:
@@ -60,8 +60,6 @@ async def on_tap(update: Update, context: RehabContext) -> None:
     await _set_menu(update, context, choice)
     role, _, _ = await standing(update, context)
     if role == "new" and was_new:  # still at the welcome: greet again, in the new words
-        from handlers.start import welcome
-
         await welcome(update, context)
 
 

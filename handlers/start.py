@@ -6,16 +6,14 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.context import RehabContext
-from bot.materials.locale_format import language_name
 from bot.rules.family import TOKEN_SHAPE
-from bot.rules.language import FALLBACK
 from db import patients
 from db.people import set_role
 from handlers import family_view, invitations, onboarding
-from handlers.common import button, keyboard, lang_of, reply, standing
-from handlers.language import MENU
+from handlers.common import button, keyboard, reply, standing
+from handlers.welcome import ROLE_PREFIX, welcome
 
-ROLE_PREFIX = "role:"
+__all__ = ["ROLE_PREFIX", "choose_role", "start"]
 
 
 async def start(update: Update, context: RehabContext) -> None:
@@ -44,25 +42,6 @@ async def start(update: Update, context: RehabContext) -> None:
                 [button(update, context, "start.practise_too", f"{ROLE_PREFIX}patient")]))
         return
     await welcome(update, context)
-
-
-async def welcome(update: Update, context: RehabContext) -> None:
-    """The first message: in the language Telegram reports (or says it cannot yet, naming
-    it), the first choice, and a button to pick another language."""
-    user = update.effective_user
-    assert user is not None
-    texts = context.services.texts
-    lang = lang_of(update, context)
-    asked = texts.choice(user.language_code).missing
-    markup = keyboard(
-        [button(update, context, "start.patient", f"{ROLE_PREFIX}patient")],
-        [button(update, context, "start.family", f"{ROLE_PREFIX}family")],
-        [button(update, context, "language.change", MENU)],
-    )
-    missing = language_name(asked, lang) if asked and lang == FALLBACK else None
-    if missing == asked:  # a tag no one knows ("xx"): nothing to name
-        missing = None
-    await reply(update, context, "start/welcome", markup=markup, missing=missing)
 
 
 async def choose_role(update: Update, context: RehabContext) -> None:

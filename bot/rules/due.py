@@ -102,25 +102,36 @@ def next_due(local_time: time, weekdays: int, zone: str, after: datetime) -> dat
 _DAY_WORDS = {
     word: index
     for index, words in enumerate((
-        ("mo", "mon", "monday", "mondays"),
-        ("tu", "tue", "tues", "tuesday", "tuesdays"),
-        ("we", "wed", "weds", "wednesday", "wednesdays"),
-        ("th", "thu", "thur", "thurs", "thursday", "thursdays"),
-        ("fr", "fri", "friday", "fridays"),
-        ("sa", "sat", "saturday", "saturdays"),
-        ("su", "sun", "sunday", "sundays"),
+        # English, Spanish, Chinese
+        ("mo", "mon", "monday", "mondays", "lun", "lunes", "周一", "星期一", "礼拜一"),
+        ("tu", "tue", "tues", "tuesday", "tuesdays", "mar", "martes", "周二", "星期二", "礼拜二"),
+        ("we", "wed", "weds", "wednesday", "wednesdays", "mié", "mie", "miércoles",
+         "miercoles", "周三", "星期三", "礼拜三"),
+        ("th", "thu", "thur", "thurs", "thursday", "thursdays", "jue", "jueves", "周四",
+         "星期四", "礼拜四"),
+        ("fr", "fri", "friday", "fridays", "vie", "viernes", "周五", "星期五", "礼拜五"),
+        ("sa", "sat", "saturday", "saturdays", "sáb", "sab", "sábado", "sabado", "sábados",
+         "sabados", "周六", "星期六", "礼拜六"),
+        ("su", "sun", "sunday", "sundays", "dom", "domingo", "domingos", "周日", "周天", "星期日",
+         "星期天", "礼拜天", "礼拜日"),
     ))
     for word in words
 }
 _GROUP_WORDS = {
     "daily": ALL_DAYS, "everyday": ALL_DAYS, "weekdays": WEEKDAYS, "weekday": WEEKDAYS,
     "workdays": WEEKDAYS, "weekends": WEEKENDS, "weekend": WEEKENDS,
+    "diario": ALL_DAYS, "laborables": WEEKDAYS, "finde": WEEKENDS,
+    "每天": ALL_DAYS, "天天": ALL_DAYS, "工作日": WEEKDAYS, "周末": WEEKENDS,
 }
 _PHRASES = (
-    (re.compile(r"\b(?:every|each|all)\s+days?\b|\ball\s+week\b"), " daily "),
+    (re.compile(r"\b(?:every|each|all)\s+days?\b|\ball\s+week\b|\btodos\s+los\s+d[ií]as\b"),
+     " daily "),
+    (re.compile(r"\b(?:fin(?:es)?\s+de\s+semana)\b"), " weekends "),
+    (re.compile(r"\b(?:entre\s+semana|d[ií]as\s+laborables)\b"), " weekdays "),
     (re.compile(r"\bwork\s*days\b"), " workdays "),
-    (re.compile(r"\s*(?:[-–—]|\bto\b|\bthrough\b|\bthru\b|\btill\b|\buntil\b)\s*"), " - "),
-    (re.compile(r"[,;/&+.]|\band\b"), " "),
+    (re.compile(r"\s*(?:[-–—~]|\bto\b|\bthrough\b|\bthru\b|\btill\b|\buntil\b|\ba\b|\bhasta\b"
+                r"|到|至)\s*"), " - "),
+    (re.compile(r"[,;/&+.，、]|\band\b|\by\b|和"), " "),
 )
 
 
