@@ -24,7 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.flows.report import report_data
 from bot.materials.catalogue import catalogue
-from bot.materials.report import build_report
+from bot.materials.report import Words, build_report
+from bot.materials.texts import texts
 from db import care, patients
 from db.engine import Database
 from db.migrate import upgrade
@@ -88,7 +89,7 @@ async def main() -> None:
                 async with db.session() as session:
                     data = await report_data(session=session, profile=profile,  # type: ignore[arg-type]
                                              patient=person, end=END, days=days)  # type: ignore[arg-type]
-                pdf = await asyncio.to_thread(build_report, data)
+                pdf = await asyncio.to_thread(build_report, data, Words(texts(), "en"))
                 timings.append(time.perf_counter() - started)
                 size = len(pdf)
             results[label] = {"median_s": round(statistics.median(timings), 3),

@@ -130,7 +130,7 @@ async def test_the_whole_care_loop(bot: LocalBot, emulator: Emulator) -> None:
     assert f"Days practised {days} of 28" in text.replace("\n", " ")
     assert "Ann" not in text  # no name without the patient's agreement
     whole = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
-    assert "stage elbow (assessment)" in whole and "Keep the elbow straight" in whole
+    assert "Level: elbow (After my assessment)" in whole and "Keep the elbow straight" in whole
 
 
 async def test_nobody_else_can_do_a_care_action(bot: LocalBot, emulator: Emulator) -> None:

@@ -32,7 +32,7 @@ class Day:
 class ReportData:
     """Everything a report shows, as plain values."""
 
-    name: str  # the patient's name only if they agreed, else "Patient 12"
+    name: str  # the patient's name only if they agreed, else their number ("12")
     start: date
     end: date
     stage: str  # a stage key
@@ -41,7 +41,7 @@ class ReportData:
     pain_by_week: list[tuple[date, dict[str, int]]]  # week start → region → pain days
     difficulty_by_week: list[tuple[date, float | None]]
     changes: list[tuple[date, str, str, str | None]]  # day, kind, detail, reason
-    removed: list[str]
+    removed: list[str]  # exercise ids: each reader gets the titles in their own words
     held: list[str]
     answers: dict[str, str]
     goal: str | None
@@ -51,6 +51,7 @@ class ReportData:
     cheers: int = 0
     pain_days: set[date] = field(default_factory=set)
     arm_use: list[tuple[date, float | None, float | None]] = field(default_factory=list)
+    name_shown: bool = True
 
     @property
     def days_practised(self) -> int:
@@ -112,13 +113,14 @@ async def report_data(*, session: AsyncSession, profile: PatientProfile, patient
                                          end=datetime.combine(end + timedelta(days=1), time(0),
                                                               tzinfo=UTC))
     return ReportData(
-        name=patient.first_name if profile.report_name_ok else f"Patient {profile.id}",
+        name=patient.first_name if profile.report_name_ok else str(profile.id),
+        name_shown=bool(profile.report_name_ok),
         start=start, end=end, stage=Stage(profile.stage or 1).key, side=profile.affected_side,
         days=day_rows, pain_by_week=pain_by_week, difficulty_by_week=difficulty_by_week,
         changes=changes,
-        removed=[exercises[r.exercise_id].title for r in rows
+        removed=[r.exercise_id for r in rows
                  if r.excluded and not r.held_by_care and r.exercise_id in exercises],
-        held=[exercises[r.exercise_id].title for r in rows
+        held=[r.exercise_id for r in rows
               if r.excluded and r.held_by_care and r.exercise_id in exercises],
         answers=dict(profile.safety_answers or {}), goal=profile.goal,
         goal_reached=profile.goal_reached_at is not None, goal_minutes=profile.goal_minutes,

@@ -1,0 +1,150 @@
+"""The whole journey in each language we offer, through the emulator: onboarding, a session
+with check-ins, pain, progress with its chart, a lesson, typed check-ins and help, an invite
+accepted by a family member who reads another language, and the weekly digest. Every word the
+patient reads (messages, captions, buttons, toasts) is checked: no English left, no label key
+shown instead of its words. The family member reads English throughout."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+
+from bot.emulator import Emulator, Persona
+from bot.emulator.world import Message
+from bot.local import LocalBot
+from tests.test_family import invite_link
+
+# Words that are English and nothing else in the languages we check (so "no", "a" and "me",
+# which Spanish has too, are not here)
+ENGLISH = frozenset(["the", "you", "your", "and", "is", "are", "to", "of", "it", "for", "with", "this", "that", "please", "tap", "today", "done", "session", "practice", "practise", "hurt", "moves", "move", "week", "will", "what", "how", "when", "day", "days", "yes", "one", "more", "get", "can", "have", "has", "was", "were", "be", "at", "on", "in", "by", "from", "or", "not", "all", "my", "up", "out", "here", "there", "again", "well", "next", "time", "goal", "goals"])
+KEY = re.compile(r"\b[a-z_]+\.[a-z_0-9]+\b")  # a label key such as "session.done"
+
+
+@dataclass(frozen=True)
+class Words:
+    """What the patient taps and types, in their language."""
+
+    code: str  # Telegram's language_code
+    practising: str
+    understand: str
+    left: str
+    yes: str
+    no: str
+    city: str
+    morning: str
+    done: str
+    start_now: str
+    feel_ok: str
+    hurt: str
+    shoulder: str
+    a_little: str
+    stop: str
+    typed: str  # a typed check-in
+    save: str
+    help: str  # typed
+    welcome: str  # the first word of the welcome
+    week: str  # in the digest's title
+
+
+SPANISH = Words(code="es-ES", practising="💪 Estoy practicando", understand="✅ Entiendo",
+                left="⬅️ Lado izquierdo", yes="👍 Sí", no="👎 No", city="Madrid",
+                morning="Mañana 09:00", done="✅ Listo", start_now="▶️ Empezar ahora",
+                feel_ok="3 😐 Bien", hurt="🤕 Me dolió", shoulder="Hombro", a_little="Un poco",
+                stop="⏹ Parar por hoy", typed="hice 12, difícil", save="✅ Guardarlo",
+                help="ayuda", welcome="¡Hola", week="Su semana")
+
+
+def english_in(text: str) -> set[str]:
+    plain = re.sub(r"/[a-z_]+|https?://\S+|Rehab Buddy|@\w+", " ", text)
+    return {w for w in re.findall(r"[A-Za-z]+", plain) if w.lower() in ENGLISH}
+
+
+class Reader:
+    """Everything one persona read, each version of each message."""
+
+    def __init__(self, persona: Persona) -> None:
+        self.persona = persona
+        self.read: list[str] = []
+
+    async def __call__(self, action: Awaitable[list[Message]]) -> list[Message]:
+        messages = await action
+        for message in messages:
+            self.read += [message.text or "", message.caption or ""]
+            self.read += [b["text"] for b in message.inline_buttons]
+        self.read += self.persona.toasts
+        return messages
+
+    def problems(self, names: set[str]) -> list[str]:
+        found = []
+        for text in self.read:
+            without = re.sub(r"https?://\S+", " ", text)
+            for name in names:
+                without = without.replace(name, " ")
+            if english := english_in(without):
+                found.append(f"English {sorted(english)} in: {text[:120]!r}")
+            if key := KEY.search(without):
+                found.append(f"a label key {key.group(0)!r} in: {text[:120]!r}")
+        return found
+
+
+@pytest.mark.parametrize("words", [SPANISH], ids=lambda w: w.code)
+async def test_the_whole_journey_has_no_english_left(bot: LocalBot, emulator: Emulator,
+                                                     words: Words) -> None:
+    maria = emulator.person("María", language_code=words.code)
+    ben = emulator.person("Ben", language_code="en-GB")
+    read = Reader(maria)
+    welcome = await read(maria.send("/start"))
+    assert welcome[0].text.startswith(words.welcome)
+    await read(maria.press(words.practising))
+    await read(maria.press(words.understand))
+    await read(maria.press(words.left))
+    for answer in (words.yes, words.yes, words.no):
+        await read(maria.press(answer))
+    await read(maria.press(words.city))
+    await read(maria.press(words.morning))
+    await read(maria.press(words.done))
+    for answer in (words.yes, words.yes, words.no, words.yes, words.yes):  # the entry check
+        await read(maria.press(answer))
+    await read(maria.press(words.start_now))
+    card = maria.last
+    for _ in range(2):  # two exercises done
+        done = next(b for b in maria.buttons(card) if b.startswith("✅"))
+        await read(maria.press(done, message=card))
+        await read(maria.press(words.feel_ok, message=card))
+    done = next(b for b in maria.buttons(card) if b.startswith("✅"))
+    await read(maria.press(done, message=card))
+    await read(maria.press(words.hurt, message=card))  # pain on the third
+    await read(maria.press(words.shoulder, message=card))
+    await read(maria.press(words.a_little, message=card))
+    if words.stop in maria.buttons(card):
+        await read(maria.press(words.stop, message=card))
+    progress = await read(maria.send("/progress"))
+    assert any(m.photo is not None for m in progress)  # the chart
+    await read(maria.send("/plan"))
+    await read(maria.send("/learn"))
+    await read(maria.send(words.typed))
+    await read(maria.press(words.save))
+    await read(maria.send(words.help))
+    await read(maria.send("/remind"))
+    await read(maria.send("/safety"))
+    await read(maria.send("/family"))
+    token = await invite_link(maria)
+    read.read += [m.text or "" for m in maria.messages[-1:]]
+    invited = await ben.send(f"/start {token}")
+    assert invited[0].text.startswith("María invited you")  # Ben reads English
+    await ben.press("✅ Yes, follow")
+    read.read.append(maria.last.text or "")  # told in her language that Ben follows
+    assert maria.last.text.startswith("❤️")
+    before = len(maria.messages)
+    await bot.advance(timedelta(days=7))  # the weekly digest (and the reminders)
+    later = maria.messages[before:]
+    read.read += [m.text or m.caption or "" for m in later]
+    assert any(words.week in (m.text or "") for m in later)
+    assert any("María's week" in (m.text or "") for m in ben.messages)  # his, in English
+    assert len([t for t in read.read if t]) > 150  # what she read, every version of it
+    problems = read.problems({"María", "Ben"})
+    assert problems == [], "\n".join(problems)
