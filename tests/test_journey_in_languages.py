@@ -20,7 +20,13 @@ from tests.test_family import invite_link
 
 # Words that are English and nothing else in the languages we check (so "no", "a" and "me",
 # which Spanish has too, are not here)
-ENGLISH = frozenset(["the", "you", "your", "and", "is", "are", "to", "of", "it", "for", "with", "this", "that", "please", "tap", "today", "done", "session", "practice", "practise", "hurt", "moves", "move", "week", "will", "what", "how", "when", "day", "days", "yes", "one", "more", "get", "can", "have", "has", "was", "were", "be", "at", "on", "in", "by", "from", "or", "not", "all", "my", "up", "out", "here", "there", "again", "well", "next", "time", "goal", "goals"])
+ENGLISH = frozenset([
+    "the", "you", "your", "and", "is", "are", "to", "of", "it", "for", "with", "this", "that",
+    "please", "tap", "today", "done", "session", "practice", "practise", "hurt", "moves", "move",
+    "week", "will", "what", "how", "when", "day", "days", "yes", "one", "more", "get", "can",
+    "have", "has", "was", "were", "be", "at", "on", "in", "by", "from", "or", "not", "all", "my",
+    "up", "out", "here", "there", "again", "well", "next", "time", "goal", "goals",
+])
 KEY = re.compile(r"\b[a-z_]+\.[a-z_0-9]+\b")  # a label key such as "session.done"
 
 
