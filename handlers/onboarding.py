@@ -17,6 +17,7 @@ from telegram import (
 from bot.context import RehabContext
 from bot.flows.family import ensure_digest_schedule
 from bot.flows.practice import plan_for, zone_of
+from bot.materials.locale_format import zone_name
 from bot.rules import timezones
 from bot.rules.due import ALL_DAYS, next_due
 from bot.rules.placement import next_question, place
@@ -322,7 +323,8 @@ async def set_timezone(update: Update, context: RehabContext, zone: str, *,
         if profile.onboarding_step == "timezone":
             profile.onboarding_step = "reminders"
             session.add(profile)
-    label = timezones.zone_label(zone, services.clock.now())
+    label = timezones.zone_label(zone, services.clock.now(),
+                                 zone_name(zone, lang_of(update, context)))
     text = render(update, context, "onboarding/timezone_set", zone=label)
     if edit:
         await clear_buttons(update)
@@ -342,7 +344,8 @@ async def on_location(update: Update, context: RehabContext) -> None:
     except ValueError:
         await reply(update, context, "errors/unknown_text")
         return
-    label = timezones.zone_label(city.zone, context.services.clock.now())
+    label = timezones.zone_label(city.zone, context.services.clock.now(),
+                                 zone_name(city.zone, lang_of(update, context)))
     user = update.effective_user
     assert user is not None
     async with context.services.db.session() as session:

@@ -9,7 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Update
 
 from bot.context import RehabContext
-from bot.materials.locale_format import weekday_name
+from bot.materials.locale_format import weekday_name, zone_name
 from bot.rules import timezones
 from bot.rules.due import ALL_DAYS, next_due, parse_time, parse_weekdays, weekdays_label
 from bot.rules.family import next_weekly
@@ -214,7 +214,8 @@ async def timezone(update: Update, context: RehabContext) -> None:
         cities = timezones.pick_list(person.language or person.language_code)
         rows = city_rows(update, context, cities, "tz:")
         await reply(update, context, "remind/timezone",
-                    zone=timezones.zone_label(zone, services.clock.now()),
+                    zone=timezones.zone_label(zone, services.clock.now(),
+                                 zone_name(zone, lang_of(update, context))),
                     markup=keyboard(*rows))
         return
     result = timezones.resolve(text)
@@ -253,7 +254,7 @@ async def change_timezone(update: Update, context: RehabContext, zone: str) -> N
             schedule.next_due_at = next_weekly(schedule.weekday, schedule.local_time, zone, now)
             session.add(schedule)
     await reply(update, context, "onboarding/timezone_set",
-                zone=timezones.zone_label(zone, now))
+                zone=timezones.zone_label(zone, now, zone_name(zone, lang_of(update, context))))
 
 
 async def on_timezone_tap(update: Update, context: RehabContext) -> None:

@@ -38,8 +38,10 @@ class Words:
     practising: str
     understand: str
     left: str
-    yes: str
+    yes: str  # the placement questions ("can you…?")
     no: str
+    safe_yes: str  # the safety questions
+    safe_no: str
     city: str
     morning: str
     done: str
@@ -54,14 +56,22 @@ class Words:
     help: str  # typed
     welcome: str  # the first word of the welcome
     week: str  # in the digest's title
+    latin: bool = True  # written in Latin letters (else no Latin word may appear at all)
 
 
 SPANISH = Words(code="es-ES", practising="💪 Estoy practicando", understand="✅ Entiendo",
-                left="⬅️ Lado izquierdo", yes="👍 Sí", no="👎 No", city="Madrid",
+                left="⬅️ Lado izquierdo", yes="👍 Sí", no="👎 No", safe_yes="👍 Sí",
+                safe_no="👎 No", city="Madrid",
                 morning="Mañana 09:00", done="✅ Listo", start_now="▶️ Empezar ahora",
                 feel_ok="3 😐 Bien", hurt="🤕 Me dolió", shoulder="Hombro", a_little="Un poco",
                 stop="⏹ Parar por hoy", typed="hice 12, difícil", save="✅ Guardarlo",
                 help="ayuda", welcome="¡Hola", week="Su semana")
+CHINESE = Words(code="zh-hans", practising="💪 我在练习", understand="✅ 我明白了",
+                left="⬅️ 左侧", yes="👍 能", no="👎 不能", safe_yes="👍 是", safe_no="👎 否",
+                city="北京", morning="早上 09:00", done="✅ 完成", start_now="▶️ 现在开始",
+                feel_ok="3 😐 还行", hurt="🤕 疼了", shoulder="肩膀", a_little="有一点",
+                stop="⏹ 今天到此为止", typed="做了12个，很难", save="✅ 保存", help="帮助",
+                welcome="您好", week="您的一周", latin=False)
 
 
 def english_in(text: str) -> set[str]:
@@ -84,7 +94,7 @@ class Reader:
         self.read += self.persona.toasts
         return messages
 
-    def problems(self, names: set[str]) -> list[str]:
+    def problems(self, names: set[str], *, latin: bool = True) -> list[str]:
         found = []
         for text in self.read:
             without = re.sub(r"https?://\S+", " ", text)
@@ -92,12 +102,15 @@ class Reader:
                 without = without.replace(name, " ")
             if english := english_in(without):
                 found.append(f"English {sorted(english)} in: {text[:120]!r}")
+            plain = re.sub(r"/[a-z_]+|Rehab Buddy|@\w+|\b(?:UTC|CSV|JSON|PDF)\b", " ", without)
+            if not latin and (word := re.search(r"[A-Za-z]{2,}", plain)):
+                found.append(f"a Latin word {word.group(0)!r} in: {text[:120]!r}")
             if key := KEY.search(without):
                 found.append(f"a label key {key.group(0)!r} in: {text[:120]!r}")
         return found
 
 
-@pytest.mark.parametrize("words", [SPANISH], ids=lambda w: w.code)
+@pytest.mark.parametrize("words", [SPANISH, CHINESE], ids=lambda w: w.code)
 async def test_the_whole_journey_has_no_english_left(bot: LocalBot, emulator: Emulator,
                                                      words: Words) -> None:
     maria = emulator.person("María", language_code=words.code)
@@ -113,7 +126,8 @@ async def test_the_whole_journey_has_no_english_left(bot: LocalBot, emulator: Em
     await read(maria.press(words.city))
     await read(maria.press(words.morning))
     await read(maria.press(words.done))
-    for answer in (words.yes, words.yes, words.no, words.yes, words.yes):  # the entry check
+    for answer in (words.safe_yes, words.safe_yes, words.safe_no, words.safe_yes,
+                   words.safe_yes):  # the entry check
         await read(maria.press(answer))
     await read(maria.press(words.start_now))
     card = maria.last
@@ -152,5 +166,5 @@ async def test_the_whole_journey_has_no_english_left(bot: LocalBot, emulator: Em
     assert any(words.week in (m.text or "") for m in later)
     assert any("María's week" in (m.text or "") for m in ben.messages)  # his, in English
     assert len([t for t in read.read if t]) > 150  # what she read, every version of it
-    problems = read.problems({"María", "Ben"})
+    problems = read.problems({"María", "Ben"}, latin=words.latin)
     assert problems == [], "\n".join(problems)

@@ -19,18 +19,17 @@ ships inside matplotlib (also the report's font), found on disk without importin
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import math
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
-from pathlib import Path
 from typing import Literal
 
 from PIL import Image, ImageDraw, ImageFont
 
+from bot.materials.fonts import font_file, needs_cjk
 from bot.materials.texts import Texts
 from bot.rules.family import Digest
 from bot.rules.stats import Progress
@@ -65,6 +64,8 @@ class ChartWords:
     target: str  # the legend for the dashed line: "daily target"
     pain: str  # "it hurt"
     rest: str  # "rest day"
+    day_month: str = "{day} {month}"  # how a day of a month is written ("{month}{day}日")
+    lang: str = "en"  # picks the font (Chinese needs its own)
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,7 @@ class Layout:
     words: list[Words] = field(default_factory=list)
     legend: list[tuple[Literal["target", "pain", "rest"], float, float]] = field(
         default_factory=list)  # handle kind and its centre
+    lang: str = "en"  # the words' language, for the font
 
 
 def nice_step(top: float, intervals: int = 4) -> int:
@@ -112,7 +114,7 @@ def _tick(day: date, words: ChartWords, *, weekly: bool) -> str:
     weekday = words.weekdays[day.weekday()]
     if weekly:
         return f"{weekday}\n{day.day}"
-    return f"{weekday}\n{day.day} {words.months[day.month - 1]}"
+    return f"{weekday}\n" + words.day_month.format(day=day.day, month=words.months[day.month - 1])
 
 
 def layout_chart(days: Sequence[tuple[date, int]], *, words: ChartWords,
@@ -142,7 +144,7 @@ def layout_chart(days: Sequence[tuple[date, int]], *, words: ChartWords,
     def y_of(value: float) -> float:
         return bottom - value / scale_top * height
 
-    layout = Layout(baseline=bottom)
+    layout = Layout(baseline=bottom, lang=words.lang)
     slot = (RIGHT - LEFT) / max(len(slots), 1)
     centre = [LEFT + slot * (i + 0.5) for i in range(len(slots))]
     layout.grid = [y_of(v) for v in range(step, int(scale_top) + 1, step)]
@@ -172,7 +174,7 @@ def layout_chart(days: Sequence[tuple[date, int]], *, words: ChartWords,
     layout.words.append(Words(words.y_label, 26, (TOP + bottom) / 2, LABEL_PX, rotate=True))
     if legend_kinds:
         labels = {"target": words.target, "pain": words.pain, "rest": words.rest}
-        widths = [60 + _text_width(labels[k], LEGEND_PX) for k in legend_kinds]
+        widths = [60 + _text_width(labels[k], LEGEND_PX, words.lang) for k in legend_kinds]
         x = (WIDTH_PX - sum(widths) - 36 * (len(widths) - 1)) / 2
         y = HEIGHT_PX - 34
         for kind, width in zip(legend_kinds, widths, strict=True):
@@ -183,20 +185,12 @@ def layout_chart(days: Sequence[tuple[date, int]], *, words: ChartWords,
 
 
 @cache
-def _font_file(bold: bool) -> Path:
-    spec = importlib.util.find_spec("matplotlib")
-    assert spec is not None and spec.origin is not None
-    name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
-    return Path(spec.origin).parent / "mpl-data" / "fonts" / "ttf" / name
+def _font(size: int, bold: bool = False, lang: str = "en") -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(str(font_file(lang, bold=bold)), size)
 
 
-@cache
-def _font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(str(_font_file(bold)), size)
-
-
-def _text_width(text: str, size: int) -> float:
-    return _font(size).getlength(text)
+def _text_width(text: str, size: int, lang: str = "en") -> float:
+    return _font(size, lang=lang).getlength(text)
 
 
 def draw(layout: Layout) -> bytes:
@@ -223,19 +217,26 @@ def draw(layout: Layout) -> bytes:
             _triangle(pen, x, y + 9, k)
         else:
             pen.ellipse([(x - 8) * k, (y - 8) * k, (x + 8) * k, (y + 8) * k], fill=REST)
+    one_weight = needs_cjk(layout.lang)  # a bold Chinese word is stroked a little instead
     for words in layout.words:
-        font = _font(words.size * k, words.bold)
+        font = _font(words.size * k, words.bold, layout.lang)
+        stroke = k if words.bold and one_weight else 0
+        if words.rotate and one_weight:  # Chinese stands upright, one character a line
+            pen.multiline_text((words.x * k, words.y * k), "\n".join(words.text), font=font,
+                               fill=words.colour, anchor="mm", align="center", spacing=2 * k)
+            continue
         if words.rotate:
             box = font.getbbox(words.text)
             label = Image.new("RGBA", (box[2] + 4, box[3] + 4), (255, 255, 255, 0))
-            ImageDraw.Draw(label).text((2, 2), words.text, font=font, fill=words.colour)
+            ImageDraw.Draw(label).text((2, 2), words.text, font=font, fill=words.colour,
+                                       stroke_width=stroke, stroke_fill=words.colour)
             turned = label.rotate(90, expand=True)
             image.paste(turned, (int(words.x * k - turned.width / 2),
                                  int(words.y * k - turned.height / 2)), turned)
             continue
         pen.multiline_text((words.x * k, words.y * k), words.text, font=font,
                            fill=words.colour, anchor=words.anchor, align="center",
-                           spacing=4 * k)
+                           spacing=4 * k, stroke_width=stroke, stroke_fill=words.colour)
     small = image.reduce(k)  # a box filter over each k×k block: smooth, and quick
     buffer = io.BytesIO()
     small.save(buffer, format="PNG", compress_level=1)  # a flat chart compresses well anyway
@@ -276,7 +277,9 @@ def chart_words(texts: Texts, lang: str, *, weekly: bool, total: int,
         weekdays=texts.label("chart.weekdays", lang).split(","),
         months=texts.label("chart.months", lang).split(","),
         target=texts.label("chart.target", lang), pain=texts.label("chart.pain", lang),
-        rest=texts.label("chart.rest", lang))
+        rest=texts.label("chart.rest", lang),
+        day_month=texts.label("chart.day_month", lang, day="{day}", month="{month}"),
+        lang=lang)
 
 
 def week_chart(texts: Texts, lang: str, digest: Digest, *, target: int | None) -> bytes:

@@ -8,7 +8,13 @@ from datetime import date, datetime
 from functools import cache
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_datetime, format_skeleton, get_day_names
+from babel.dates import (
+    format_date,
+    format_datetime,
+    format_skeleton,
+    get_day_names,
+    get_timezone_location,
+)
 
 # our folder names to Babel's locales; English is written the British way ("3 Feb", 24 h)
 _LOCALES = {"en": "en_GB", "zh-Hans": "zh_Hans_CN", "zh-Hant": "zh_Hant_TW"}
@@ -59,3 +65,14 @@ def language_name(code: str, in_lang: str | None = None) -> str:
         return code
     name = language.get_display_name(babel_locale(in_lang) if in_lang else language) or code
     return name[:1].upper() + name[1:]
+
+
+def zone_name(zone: str, lang: str) -> str | None:
+    """A time zone as the reader's language says it ("中国（上海）时间", "hora de España
+    (Madrid)"); None in English, where the IANA name ("Europe/Madrid") reads well."""
+    if lang == "en":
+        return None
+    try:
+        return str(get_timezone_location(zone, locale=babel_locale(lang)))
+    except (LookupError, ValueError):
+        return None

@@ -3,28 +3,27 @@ minutes and moves per day against the plan, difficulty and pain by body region b
 changed and why, the safety answers, the goals, and family involvement (counts only).
 
 fpdf2 writes the PDF (it embeds only the glyphs used); the chart is drawn with matplotlib's
-object API like the chat charts. The font is DejaVu Sans, which ships inside matplotlib, so
-names in most scripts print without a system font. CPU-bound: call it off the event loop.
+object API. The fonts ship with the dependencies (``bot.materials.fonts``): DejaVu Sans, and
+Noto Sans CJK SC for Chinese. CPU-bound: call it off the event loop.
 """
 
 from __future__ import annotations
 
 import io
 from datetime import date
-from pathlib import Path
 
-import matplotlib
 from fpdf import FPDF
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 
 from bot.flows.report import ReportData
 from bot.materials.catalogue import catalogue, reading
+from bot.materials.fonts import font_file, matplotlib_family
 from bot.materials.locale_format import when
 from bot.materials.texts import Texts
 from bot.materials.words import change_words
 
-FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 BLUE, GREY, ORANGE = "#0b4f8a", "#6f6f6f", "#d55e00"
 QUESTIONS = ("cleared", "swallow", "shoulder_pain", "sitting", "feeling")
 REGIONS = ("shoulder", "elbow", "wrist", "hand")
@@ -74,6 +73,7 @@ def _chart(data: ReportData, words: Words) -> bytes:
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     x = list(range(len(labels)))
+    font = FontProperties(family=matplotlib_family(words.lang))  # Chinese needs its own
     axes.bar(x, done, color=BLUE, width=0.8, label=words("done"), zorder=2)
     marks = [(i, v) for i, v in zip(x, planned, strict=True) if v]
     axes.scatter([i for i, _ in marks], [v for _, v in marks], marker="_",
@@ -84,11 +84,11 @@ def _chart(data: ReportData, words: Words) -> bytes:
             axes.plot(i, max(done[i], planned[i]) * 1.03 + 3, marker="v", color=ORANGE,
                       zorder=4)
     step = max(1, len(x) // 8)
-    axes.set_xticks(x[::step], labels[::step])
-    axes.set_ylabel(unit)
+    axes.set_xticks(x[::step], labels[::step], fontproperties=font)
+    axes.set_ylabel(unit, fontproperties=font)
     axes.grid(axis="y", color="#dddddd", zorder=0)
     axes.spines[["top", "right"]].set_visible(False)
-    axes.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2, frameon=False)
+    axes.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2, frameon=False, prop=font)
     out = io.BytesIO()
     figure.savefig(out, format="png")
     return out.getvalue()
@@ -108,8 +108,8 @@ def build_report(data: ReportData, words: Words) -> bytes:
     """The PDF's bytes, every word in the reader's language."""
     pdf = _Pdf(format="A4")
     pdf.heading = words("heading")
-    pdf.add_font("body", "", str(FONT_DIR / "DejaVuSans.ttf"))
-    pdf.add_font("body", "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
+    pdf.add_font("body", "", str(font_file(words.lang)))
+    pdf.add_font("body", "B", str(font_file(words.lang, bold=True)))
     pdf.set_auto_page_break(auto=True, margin=14)
     pdf.add_page()
     pdf.set_font("body", "B", 16)
@@ -148,7 +148,7 @@ def build_report(data: ReportData, words: Words) -> bytes:
     lines = []
     for day, kind, detail, reason in data.changes:
         what, to, why = change_words(words.texts, words.lang, kind, detail, reason)
-        lines.append(f"{words.day(day)}: {what} {to}" + (f" ({why})" if why else ""))
+        lines.append(words("change_line", day=words.day(day), what=what, to=to, why=why))
     exercises = catalogue(words.lang)
     lines += [words("taken_out", title=exercises[t].title) for t in data.removed]
     lines += [words("on_hold", title=exercises[t].title) for t in data.held]

@@ -62,6 +62,7 @@ class _CityEntry(BaseModel):
     country: str = Field(pattern=r"^[A-Z]{2}$")
     languages: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
+    names: dict[str, str] = {}  # the name in a language's own words, on its buttons
 
     @field_validator("zone")
     @classmethod
@@ -80,8 +81,9 @@ class _CityEntry(BaseModel):
                 raise ValueError(f"language codes are 2-3 lower-case letters, not {code!r}")
         return languages
 
-    def city(self) -> City:
-        return City(self.name, self.zone, self.lat, self.lon, self.country)
+    def city(self, language: str = "") -> City:
+        return City(self.names.get(language, self.name), self.zone, self.lat, self.lon,
+                    self.country)
 
 
 def _fold(text: str) -> str:
@@ -141,7 +143,7 @@ def _table() -> _Table:
     by_name: dict[str, _CityEntry] = {}
     candidates: list[tuple[str, str, str]] = []
     for entry in entries:
-        for text in (entry.name, *entry.aliases):
+        for text in (entry.name, *entry.aliases, *entry.names.values()):
             key = _fold(text)
             other = by_name.setdefault(key, entry)
             if other is not entry:
@@ -181,7 +183,7 @@ def pick_list(language_code: str | None, *, limit: int = 6) -> list[City]:
             break
         if entry.zone not in seen:
             seen.add(entry.zone)
-            cities.append(entry.city())
+            cities.append(entry.city(language))
     return cities
 
 
@@ -270,8 +272,9 @@ def nearest(lat: float, lon: float) -> City:
     return entry.city()
 
 
-def zone_label(zone: str, now: datetime) -> str:
-    """The zone and its offset at ``now``, e.g. "Europe/London (UTC+01:00)" in summer.
+def zone_label(zone: str, now: datetime, name: str | None = None) -> str:
+    """The zone and its offset at ``now``, e.g. "Europe/London (UTC+01:00)" in summer;
+    ``name`` says the zone in the reader's words instead of its IANA name.
 
     The offset is that of ``now`` because it moves with DST; the label is for confirming a
     choice, not for computing anything.
@@ -287,7 +290,7 @@ def zone_label(zone: str, now: datetime) -> str:
     minutes = round(offset.total_seconds() / 60)
     sign = "+" if minutes >= 0 else "-"
     hours, minutes = divmod(abs(minutes), 60)
-    return f"{zone} (UTC{sign}{hours:02d}:{minutes:02d})"
+    return f"{name or zone} (UTC{sign}{hours:02d}:{minutes:02d})"
 
 
 @cache

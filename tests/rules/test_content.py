@@ -566,6 +566,7 @@ def test_the_content_check_finds_what_a_translation_lacks(tmp_path: Path) -> Non
 
     shutil.copytree(LOCALES_DIR / "en", tmp_path / "en")
     shutil.copytree(LOCALES_DIR / "en", tmp_path / "xx")
+    shutil.copy(LOCALES_DIR / "es" / "exercises.yaml", tmp_path / "xx")  # exercise words
     assert language_gaps(Texts(tmp_path)) == []
 
     welcome = tmp_path / "xx" / "start" / "welcome.html.j2"
@@ -583,3 +584,30 @@ def test_the_content_check_finds_what_a_translation_lacks(tmp_path: Path) -> Non
                for g in gaps)
     assert any("labels.yaml" in g and "missing" in g for g in gaps)
     assert any("labels.yaml" in g and "English has no such label" in g for g in gaps)
+
+
+def test_the_content_check_finds_exercise_words_a_translation_lacks(tmp_path: Path) -> None:
+    """Every exercise needs its words in every language: one without any, one without its
+    safety line, one with a title too short to read and one that does not exist are each
+    found."""
+    import shutil
+
+    import yaml
+
+    from bot.materials.content_check import exercise_gaps
+    from bot.materials.texts import LOCALES_DIR
+
+    shutil.copytree(LOCALES_DIR / "es", tmp_path / "xx")
+    words = yaml.safe_load((tmp_path / "xx" / "exercises.yaml").read_text(encoding="utf-8"))
+    del words["exercises"]["finger_lifts"]
+    del words["exercises"]["wrist_lift"]["safety"]
+    words["exercises"]["hold_cup"]["title"] = "x"
+    words["exercises"]["juggle"] = {"title": "Malabares"}
+    (tmp_path / "xx" / "exercises.yaml").write_text(yaml.safe_dump(words, allow_unicode=True),
+                                                     encoding="utf-8")
+    gaps = exercise_gaps("xx", tmp_path)
+    assert "locales/xx/exercises.yaml: 'finger_lifts' missing (English has it)" in gaps
+    assert "locales/xx/exercises.yaml: 'wrist_lift': 'safety' missing" in gaps
+    assert any(g.startswith("locales/xx/exercises.yaml: 'hold_cup': title") for g in gaps)
+    assert "locales/xx/exercises.yaml: 'juggle': no such exercise" in gaps
+    assert len(gaps) == 4
