@@ -2,7 +2,8 @@
 with check-ins, pain, progress with its chart, a lesson, typed check-ins and help, an invite
 accepted by a family member who reads another language, and the weekly digest. Every word the
 patient reads (messages, captions, buttons, toasts) is checked: no English left, no label key
-shown instead of its words. The family member reads English throughout."""
+shown instead of its words. The family member reads the other language throughout: a digest
+about a Spanish-speaking patient reaches her Chinese-speaking son in Chinese."""
 
 from __future__ import annotations
 
@@ -56,6 +57,9 @@ class Words:
     help: str  # typed
     welcome: str  # the first word of the welcome
     week: str  # in the digest's title
+    follow: str  # a family member accepts an invitation
+    invited: str  # how the invitation begins, for a patient called María
+    her_week: str  # the digest's title about María
     latin: bool = True  # written in Latin letters (else no Latin word may appear at all)
 
 
@@ -65,13 +69,15 @@ SPANISH = Words(code="es-ES", practising="💪 Estoy practicando", understand="�
                 morning="Mañana 09:00", done="✅ Listo", start_now="▶️ Empezar ahora",
                 feel_ok="3 😐 Bien", hurt="🤕 Me dolió", shoulder="Hombro", a_little="Un poco",
                 stop="⏹ Parar por hoy", typed="hice 12, difícil", save="✅ Guardarlo",
-                help="ayuda", welcome="¡Hola", week="Su semana")
+                help="ayuda", welcome="¡Hola", week="Su semana", follow="✅ Sí, seguir",
+                invited="María le invitó", her_week="La semana de María")
 CHINESE = Words(code="zh-hans", practising="💪 我在练习", understand="✅ 我明白了",
                 left="⬅️ 左侧", yes="👍 能", no="👎 不能", safe_yes="👍 是", safe_no="👎 否",
                 city="北京", morning="早上 09:00", done="✅ 完成", start_now="▶️ 现在开始",
                 feel_ok="3 😐 还行", hurt="🤕 疼了", shoulder="肩膀", a_little="有一点",
                 stop="⏹ 今天到此为止", typed="做了12个，很难", save="✅ 保存", help="帮助",
-                welcome="您好", week="您的一周", latin=False)
+                welcome="您好", week="您的一周", follow="✅ 好的，关注", invited="María邀请您",
+                her_week="María的一周", latin=False)
 
 
 def english_in(text: str) -> set[str]:
@@ -110,11 +116,12 @@ class Reader:
         return found
 
 
-@pytest.mark.parametrize("words", [SPANISH, CHINESE], ids=lambda w: w.code)
+@pytest.mark.parametrize(("words", "family"), [(SPANISH, CHINESE), (CHINESE, SPANISH)],
+                         ids=["es-with-zh-family", "zh-with-es-family"])
 async def test_the_whole_journey_has_no_english_left(bot: LocalBot, emulator: Emulator,
-                                                     words: Words) -> None:
+                                                     words: Words, family: Words) -> None:
     maria = emulator.person("María", language_code=words.code)
-    ben = emulator.person("Ben", language_code="en-GB")
+    ben = emulator.person("Ben", language_code=family.code)  # reads the other language
     read = Reader(maria)
     welcome = await read(maria.send("/start"))
     assert welcome[0].text.startswith(words.welcome)
@@ -155,8 +162,8 @@ async def test_the_whole_journey_has_no_english_left(bot: LocalBot, emulator: Em
     token = await invite_link(maria)
     read.read += [m.text or "" for m in maria.messages[-1:]]
     invited = await ben.send(f"/start {token}")
-    assert invited[0].text.startswith("María invited you")  # Ben reads English
-    await ben.press("✅ Yes, follow")
+    assert invited[0].text.startswith(family.invited)  # Ben reads his own language
+    await ben.press(family.follow)
     read.read.append(maria.last.text or "")  # told in her language that Ben follows
     assert maria.last.text.startswith("❤️")
     before = len(maria.messages)
@@ -164,7 +171,26 @@ async def test_the_whole_journey_has_no_english_left(bot: LocalBot, emulator: Em
     later = maria.messages[before:]
     read.read += [m.text or m.caption or "" for m in later]
     assert any(words.week in (m.text or "") for m in later)
-    assert any("María's week" in (m.text or "") for m in ben.messages)  # his, in English
+    theirs = [m.text or "" for m in ben.messages if family.her_week in (m.text or "")]
+    assert len(theirs) == 1  # the digest about her, in his language
+    ben_read = Reader(ben)
+    ben_read.read += [m.text or m.caption or "" for m in ben.messages]
+    ben_read.read += [b["text"] for m in ben.messages for b in m.inline_buttons]
+    assert ben_read.problems({"María", "Ben"}, latin=family.latin) == []
     assert len([t for t in read.read if t]) > 150  # what she read, every version of it
     problems = read.problems({"María", "Ben"}, latin=words.latin)
     assert problems == [], "\n".join(problems)
+
+
+async def test_the_command_menu_is_in_each_language(bot: LocalBot, emulator: Emulator) -> None:
+    """setMyCommands per language: Telegram shows a Spanish or Chinese reader's menu in their
+    language (two-letter codes, as Telegram takes them), and everyone else's in English."""
+    menus = emulator.world.commands
+    assert {c["command"] for c in menus["es"]} == {c["command"] for c in menus[""]}
+    today = {key: next(c["description"] for c in menu if c["command"] == "today")
+             for key, menu in menus.items()}
+    assert today == {"": "Start today's session", "es": "Empezar la sesión de hoy",
+                     "zh": "开始今天的练习"}
+    assert emulator.world.menu_seen(1, "zh-hans") == menus["zh"]
+    assert emulator.world.menu_seen(1, "es-MX") == menus["es"]
+    assert emulator.world.menu_seen(1, "de") == menus[""]

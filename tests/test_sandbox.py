@@ -100,3 +100,19 @@ def test_the_sandbox_shows_what_telegram_shows(tmp_path: Path) -> None:
     assert "Maria (en)" in again
     assert "Chat not found" not in again
     assert "── Rehab Buddy → Maria" in again  # her morning prompt reached her
+
+
+def test_people_in_chinese_and_spanish_get_the_journey_in_their_language(
+        tmp_path: Path) -> None:
+    """:new Li zh-hans and :new Maria es: the welcome, the set-up and a session, each in
+    their own words, chosen by number alone."""
+    taps = ["/start", "#1", "#1", "#1", "#1", "#1", "#3",  # practising … a "no" at the wrist
+            "#1", "#1", "#4",  # the first city, morning 09:00, done
+            "#1", "#1", "#2", "#1", "#1",  # the entry check
+            "#1", "#1", "#3"]  # start now, done, felt OK
+    out = sandbox(tmp_path, [":new Li zh-hans", *taps, ":new Maria es", *taps, ":quit"])
+    assert "您好，Li！" in out and "[1] 💪 我在练习" in out
+    assert "您今天的计划" in out and "感觉怎么样？" in out
+    assert "¡Hola, Maria!" in out and "[1] 💪 Estoy practicando" in out
+    assert "Su plan de hoy" in out and "¿Cómo se sintió?" in out
+    assert "Hello," not in out  # nobody was greeted in English

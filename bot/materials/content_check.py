@@ -53,6 +53,21 @@ def writing_problems(where: str, text: str) -> list[str]:
             found.append(f"{where}: a sentence of {len(sentence.split())} words, over "
                          f"{SENTENCE_WORDS}: '{sentence[:60]}…'")
     return found
+CJK = r"[\u3400-\u9fff]"
+# in Chinese text, Chinese punctuation: "，" not ",", "。" not "." (a comma between digits,
+# "1,000", or a full stop in "/today." is not Chinese text)
+WESTERN_MARK = re.compile(rf"(?<={CJK})[,.!?:;()]|[,!?:;(]\s*(?={CJK})")
+
+
+def punctuation_problems(where: str, text: str, lang: str) -> list[str]:
+    """Western punctuation next to Chinese characters, in a Chinese text."""
+    if not lang.lower().startswith("zh"):
+        return []
+    return [f"{where}: Chinese punctuation, please ('{text[max(0, m.start() - 6):m.end() + 4]}')"
+            for m in WESTERN_MARK.finditer(text)]
+
+
+LIST_LABELS = {"chart.weekdays", "chart.months"}  # lists split on ",": data, not text
 MESSAGE_LIMIT = 4096
 SAMPLES = CONTENT_DIR / "samples.yaml"
 
@@ -117,6 +132,7 @@ def problems(texts: Texts | None = None) -> tuple[list[str], dict[str, int]]:
                     continue
                 if lang == "en":
                     found.extend(writing_problems(where, plain))
+                found.extend(punctuation_problems(where, plain, lang))
                 limit = LESSON_LIMIT if name.startswith("lessons/") else MESSAGE_LIMIT
                 if len(plain.strip()) > limit:
                     found.append(f"{where}: {len(plain.strip())} characters, over {limit}")
@@ -126,6 +142,9 @@ def problems(texts: Texts | None = None) -> tuple[list[str], dict[str, int]]:
                 counts["labels"] += 1
                 if lang == "en":
                     found.extend(writing_problems(f"locales/{lang}/labels.yaml: '{key}'", label))
+                if key not in LIST_LABELS:
+                    found.extend(punctuation_problems(f"locales/{lang}/labels.yaml: '{key}'",
+                                                      label, lang))
             except (TemplateError, KeyError) as exc:
                 found.append(f"locales/{lang}/labels.yaml: '{key}' does not render: {exc}")
     found.extend(language_gaps(texts))
@@ -188,6 +207,8 @@ def exercise_gaps(lang: str, locales: Path) -> list[str]:
                   if w not in WORDS]
         if exercise.items and len(own.get("items") or []) != len(exercise.items):
             found.append(f"{where}: '{id_}': items: {len(exercise.items)} in English")
+        for w in ("title", "rep", "instructions", "safety"):
+            found += punctuation_problems(f"{where}: '{id_}': {w}", str(own.get(w) or ""), lang)
         try:
             Exercise.model_validate(exercise.model_dump() | {w: own[w] for w in WORDS
                                                              if w in own})

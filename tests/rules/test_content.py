@@ -611,3 +611,12 @@ def test_the_content_check_finds_exercise_words_a_translation_lacks(tmp_path: Pa
     assert any(g.startswith("locales/xx/exercises.yaml: 'hold_cup': title") for g in gaps)
     assert "locales/xx/exercises.yaml: 'juggle': no such exercise" in gaps
     assert len(gaps) == 4
+
+
+def test_chinese_text_has_chinese_punctuation() -> None:
+    from bot.materials.content_check import punctuation_problems
+
+    assert punctuation_problems("x", "做得好！明天见。数字1,000和 /today。", "zh-Hans") == []
+    assert len(punctuation_problems("x", "做得好!明天见.", "zh-Hans")) == 2
+    assert punctuation_problems("x", "Well done, see you.", "en") == []
+    assert punctuation_problems("x", "做得好,", "es") == []  # only Chinese text is checked
