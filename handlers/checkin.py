@@ -12,6 +12,7 @@ from telegram import InlineKeyboardMarkup, Update
 from bot.context import RehabContext
 from bot.flows import checkin as flow
 from bot.flows.session import LEVELS, UNSURE
+from bot.materials.typed_words import typed_words
 from bot.rules.checkin_parse import MAX_REPS, MAX_SETS, ParseProblem, QuickCheckIn, parse_checkin
 from bot.rules.exercises import REGIONS
 from db import patients
@@ -87,7 +88,7 @@ async def checkin_command(update: Update, context: RehabContext) -> None:
 
 async def on_text(update: Update, context: RehabContext, text: str) -> None:
     """Free text from a patient: a check-in to confirm, or a friendly hint."""
-    parsed = parse_checkin(text)
+    parsed = parse_checkin(text, typed_words())
     if isinstance(parsed, ParseProblem):
         await reply(update, context, f"checkin/{parsed.code}")
         return

@@ -18,6 +18,7 @@ from bot.context import RehabContext
 from bot.flows.family import ensure_digest_schedule
 from bot.flows.practice import plan_for, zone_of
 from bot.materials.locale_format import zone_name
+from bot.materials.typed_words import typed_words
 from bot.rules import timezones
 from bot.rules.due import ALL_DAYS, next_due
 from bot.rules.placement import next_question, place
@@ -120,43 +121,44 @@ async def on_tap(update: Update, context: RehabContext) -> None:
     await advance(update, context, action, value)
 
 
-# typed answers in each language we speak (English, Spanish, Chinese)
 _TYPED_YES = {"yes", "y", "yeah", "yep", "ok", "okay", "sure", "i can", "i understand",
-              "understood", "agree", "i agree", "sí", "si", "vale", "claro", "entiendo",
-              "de acuerdo", "puedo", "是", "是的", "对", "好", "好的", "可以", "能", "明白",
-              "我明白"}
-_TYPED_NO = {"no", "n", "nope", "not yet", "i can't", "i cannot", "cannot", "can't",
-             "todavía no", "todavia no", "no puedo", "不", "不是", "不能", "还不能", "没有"}
+              "understood", "agree", "i agree"}
+_TYPED_NO = {"no", "n", "nope", "not yet", "i can't", "i cannot", "cannot", "can't"}
 _TYPED_PARTLY = {"partly", "partially", "a bit", "a little", "some", "sort of", "kind of",
-                 "a little bit", "not fully", "half", "halfway", "un poco", "en parte",
-                 "más o menos", "mas o menos", "一点", "有一点", "一部分", "部分"}
+                 "a little bit", "not fully", "half", "halfway"}
 _TYPED_SIDES = {"left": "left", "right": "right", "both": "both", "not sure": "unsure",
-                "unsure": "unsure", "don't know": "unsure", "dont know": "unsure",
-                "izquierdo": "left", "izquierda": "left", "derecho": "right",
-                "derecha": "right", "los dos": "both", "ambos": "both", "no sé": "unsure",
-                "no se": "unsure", "no estoy seguro": "unsure", "no estoy segura": "unsure",
-                "左": "left", "左边": "left", "左侧": "left", "右": "right", "右边": "right",
-                "右侧": "right", "两边": "both", "两侧": "both", "不确定": "unsure",
-                "不知道": "unsure"}
+                "unsure": "unsure", "don't know": "unsure", "dont know": "unsure"}
+
+
+def _typed(words: str) -> tuple[bool, bool, bool, str | None]:
+    """Is it yes, no, partly, and which side: in English or any language we speak
+    (``content/locales/<lang>/typed.yaml``)."""
+    typed = typed_words()
+    side = _TYPED_SIDES.get(words) or next(
+        (kind for kind in ("left", "right", "both") if words in typed.side(kind)),
+        "unsure" if words in typed.answer("unsure") else None)
+    return (words in _TYPED_YES or words in typed.answer("yes"),
+            words in _TYPED_NO or words in typed.answer("no"),
+            words in _TYPED_PARTLY or words in typed.answer("partly"), side)
 
 
 async def on_typed(update: Update, context: RehabContext, person: Person,
                    profile: PatientProfile, text: str) -> None:
     """Typing works at every step too: "yes", "no", "left", "done"… or the step is shown
     again with its buttons."""
-    words = " ".join(text.lower().replace("’", "'").strip(" .!").split())
+    words = " ".join(text.lower().replace("’", "'").strip(" .!。！").split())
     step = profile.onboarding_step
-    if step == "disclaimer" and words in _TYPED_YES:
+    yes, no, partly, side = _typed(words)
+    if step == "disclaimer" and yes:
         await advance(update, context, "accept", "")
-    elif step == "side" and words in _TYPED_SIDES:
-        await advance(update, context, "side", _TYPED_SIDES[words])
-    elif step == "placement" and (words in _TYPED_YES or words in _TYPED_NO
-                                  or words in _TYPED_PARTLY):
+    elif step == "side" and side is not None:
+        await advance(update, context, "side", side)
+    elif step == "placement" and (yes or no or partly):
         question = next_question(profile.placement_answers or {})
-        answer = "y" if words in _TYPED_YES else "p" if words in _TYPED_PARTLY else "n"
+        answer = "y" if yes else "p" if partly else "n"
         if question is not None:
             await advance(update, context, "q", f"{question.id}:{answer}")
-    elif step == "reminders" and words in {"done", "ok", "okay", "finished"}:
+    elif step == "reminders" and (words in {"done", "ok", "okay", "finished"} or yes):
         await advance(update, context, "rmdone", "")
     else:
         await send_step(update, context, person, profile)

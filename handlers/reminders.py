@@ -10,6 +10,7 @@ from telegram import Update
 
 from bot.context import RehabContext
 from bot.materials.locale_format import weekday_name, zone_name
+from bot.materials.typed_words import typed_words
 from bot.rules import timezones
 from bot.rules.due import ALL_DAYS, next_due, parse_time, parse_weekdays, weekdays_label
 from bot.rules.family import next_weekly
@@ -83,7 +84,8 @@ async def remind(update: Update, context: RehabContext) -> None:
         return
     try:
         at = parse_time(args[0])
-        days = parse_weekdays(" ".join(args[1:])) if len(args) > 1 else ALL_DAYS
+        days = (parse_weekdays(" ".join(args[1:]), typed_words()) if len(args) > 1
+                else ALL_DAYS)
     except ValueError:
         await reply(update, context, "remind/bad_input")
         return

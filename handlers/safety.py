@@ -10,6 +10,7 @@ from bot.context import RehabContext
 from bot.flows import safety as flow
 from bot.flows.practice import plan_for, today_of
 from bot.materials.catalogue import emergency_numbers
+from bot.materials.typed_words import typed_words
 from bot.rules.safety import ENTRY_QUESTIONS, emergency_number, entry_advice
 from bot.rules.timezones import country_of
 from db import family, patients
@@ -146,11 +147,16 @@ async def _show_plan(update: Update, context: RehabContext, *, first_time: bool)
 
 _TYPED = {"yes": "yes", "y": "yes", "yeah": "yes", "yep": "yes", "no": "no", "n": "no",
           "nope": "no", "not sure": "unsure", "unsure": "unsure", "don't know": "unsure",
-          "dont know": "unsure", "i don't know": "unsure", "maybe": "unsure",
-          "sí": "yes", "si": "yes", "no sé": "unsure", "no se": "unsure",
-          "no estoy seguro": "unsure", "no estoy segura": "unsure", "quizás": "unsure",
-          "是": "yes", "是的": "yes", "对": "yes", "不": "no", "不是": "no", "没有": "no",
-          "不确定": "unsure", "不知道": "unsure"}
+          "dont know": "unsure", "i don't know": "unsure", "maybe": "unsure"}
+
+
+def _typed_answer(words: str) -> str | None:
+    """yes / no / unsure, typed in English or any language we speak."""
+    if words in _TYPED:
+        return _TYPED[words]
+    typed = typed_words()
+    return next((kind for kind in ("unsure", "yes", "no") if words in typed.answer(kind)),
+                None)
 
 
 async def on_typed(update: Update, context: RehabContext, text: str) -> bool:
@@ -158,7 +164,7 @@ async def on_typed(update: Update, context: RehabContext, text: str) -> bool:
     user = update.effective_user
     assert user is not None
     services = context.services
-    answer = _TYPED.get(" ".join(text.lower().replace("’", "'").strip(" .!").split()))
+    answer = _typed_answer(" ".join(text.lower().replace("’", "'").strip(" .!。！").split()))
     async with services.db.session() as session:
         step = await flow.current(session=session, telegram_id=user.id)
         if step.status != "ok" or step.question is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.context import RehabContext
+from bot.materials.typed_words import typed_words
 from bot.rules.checkin_parse import QuickCheckIn, asks_for_help, parse_checkin
 from bot.rules.safety import mentions_warning_sign
 from db import patients
@@ -24,11 +25,12 @@ async def on_text(update: Update, context: RehabContext) -> None:
         return
     if me is not None and await care.on_note_text(update, context, message.text):
         return
-    if me is not None and mentions_warning_sign(message.text):
+    typed = typed_words()
+    if me is not None and mentions_warning_sign(message.text, typed):
         # anyone, family too ("mum is dizzy"): the safer rule wins over who is writing
         await safety.send_unwell(update, context, me,  # never read as a check-in
                                  for_family=found is None or found[1].onboarding_step != "done")
-    elif asks_for_help(message.text):
+    elif asks_for_help(message.text, typed):
         await help.help_command(update, context)
     elif found is None or (found[1].onboarding_step != "done"
                            and (await standing(update, context))[0] == "family"):
@@ -45,7 +47,7 @@ async def on_text(update: Update, context: RehabContext) -> None:
 async def not_set_up(update: Update, context: RehabContext, text: str) -> None:
     """Text from someone who does not practise here: a check-in or a question about practice
     gets where they stand and the next step; anything else the friendly pointer to /help."""
-    if isinstance(parse_checkin(text), QuickCheckIn):
+    if isinstance(parse_checkin(text, typed_words()), QuickCheckIn):
         await not_ready(update, context)
     else:
         await help.unknown_text(update, context)

@@ -39,6 +39,7 @@ class Words:
     practising: str
     understand: str
     left: str
+    typed_left: str  # the affected side, typed instead of tapped
     yes: str  # the placement questions ("can you…?")
     no: str
     safe_yes: str  # the safety questions
@@ -64,7 +65,7 @@ class Words:
 
 
 SPANISH = Words(code="es-ES", practising="💪 Estoy practicando", understand="✅ Entiendo",
-                left="⬅️ Lado izquierdo", yes="👍 Sí", no="👎 No", safe_yes="👍 Sí",
+                left="⬅️ Lado izquierdo", typed_left="izquierdo", yes="👍 Sí", no="👎 No", safe_yes="👍 Sí",
                 safe_no="👎 No", city="Madrid",
                 morning="Mañana 09:00", done="✅ Listo", start_now="▶️ Empezar ahora",
                 feel_ok="3 😐 Bien", hurt="🤕 Me dolió", shoulder="Hombro", a_little="Un poco",
@@ -72,7 +73,7 @@ SPANISH = Words(code="es-ES", practising="💪 Estoy practicando", understand="�
                 help="ayuda", welcome="¡Hola", week="Su semana", follow="✅ Sí, seguir",
                 invited="María le invitó", her_week="La semana de María")
 CHINESE = Words(code="zh-hans", practising="💪 我在练习", understand="✅ 我明白了",
-                left="⬅️ 左侧", yes="👍 能", no="👎 不能", safe_yes="👍 是", safe_no="👎 否",
+                left="⬅️ 左侧", typed_left="左边", yes="👍 能", no="👎 不能", safe_yes="👍 是", safe_no="👎 否",
                 city="北京", morning="早上 09:00", done="✅ 完成", start_now="▶️ 现在开始",
                 feel_ok="3 😐 还行", hurt="🤕 疼了", shoulder="肩膀", a_little="有一点",
                 stop="⏹ 今天到此为止", typed="做了12个，很难", save="✅ 保存", help="帮助",
@@ -127,7 +128,7 @@ async def test_the_whole_journey_has_no_english_left(bot: LocalBot, emulator: Em
     assert welcome[0].text.startswith(words.welcome)
     await read(maria.press(words.practising))
     await read(maria.press(words.understand))
-    await read(maria.press(words.left))
+    await read(maria.send(words.typed_left))  # typed: "izquierdo", "左边"
     for answer in (words.yes, words.yes, words.no):
         await read(maria.press(answer))
     await read(maria.press(words.city))

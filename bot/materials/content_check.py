@@ -26,6 +26,7 @@ from bot.materials.catalogue import (
     load_words,
 )
 from bot.materials.texts import Texts
+from bot.materials.typed_words import load_typed
 from bot.rules.exercises import Exercise
 
 LESSON_LIMIT = 600
@@ -148,6 +149,11 @@ def problems(texts: Texts | None = None) -> tuple[list[str], dict[str, int]]:
             except (TemplateError, KeyError) as exc:
                 found.append(f"locales/{lang}/labels.yaml: '{key}' does not render: {exc}")
     found.extend(language_gaps(texts))
+    for path in sorted(texts.root.glob("*/typed.yaml")):
+        try:
+            load_typed(path)
+        except ContentError as exc:
+            found.append(str(exc))
     return found, counts
 
 

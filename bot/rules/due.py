@@ -19,6 +19,8 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.rules.typed import NONE, TypedWords
+
 ALL_DAYS = 0b1111111  # bit 0 = Monday ... bit 6 = Sunday
 WEEKDAYS = 0b0011111
 WEEKENDS = 0b1100000
@@ -102,52 +104,55 @@ def next_due(local_time: time, weekdays: int, zone: str, after: datetime) -> dat
 _DAY_WORDS = {
     word: index
     for index, words in enumerate((
-        # English, Spanish, Chinese
-        ("mo", "mon", "monday", "mondays", "lun", "lunes", "周一", "星期一", "礼拜一"),
-        ("tu", "tue", "tues", "tuesday", "tuesdays", "mar", "martes", "周二", "星期二", "礼拜二"),
-        ("we", "wed", "weds", "wednesday", "wednesdays", "mié", "mie", "miércoles",
-         "miercoles", "周三", "星期三", "礼拜三"),
-        ("th", "thu", "thur", "thurs", "thursday", "thursdays", "jue", "jueves", "周四",
-         "星期四", "礼拜四"),
-        ("fr", "fri", "friday", "fridays", "vie", "viernes", "周五", "星期五", "礼拜五"),
-        ("sa", "sat", "saturday", "saturdays", "sáb", "sab", "sábado", "sabado", "sábados",
-         "sabados", "周六", "星期六", "礼拜六"),
-        ("su", "sun", "sunday", "sundays", "dom", "domingo", "domingos", "周日", "周天", "星期日",
-         "星期天", "礼拜天", "礼拜日"),
+        ("mo", "mon", "monday", "mondays"),
+        ("tu", "tue", "tues", "tuesday", "tuesdays"),
+        ("we", "wed", "weds", "wednesday", "wednesdays"),
+        ("th", "thu", "thur", "thurs", "thursday", "thursdays"),
+        ("fr", "fri", "friday", "fridays"),
+        ("sa", "sat", "saturday", "saturdays"),
+        ("su", "sun", "sunday", "sundays"),
     ))
     for word in words
 }
 _GROUP_WORDS = {
     "daily": ALL_DAYS, "everyday": ALL_DAYS, "weekdays": WEEKDAYS, "weekday": WEEKDAYS,
     "workdays": WEEKDAYS, "weekends": WEEKENDS, "weekend": WEEKENDS,
-    "diario": ALL_DAYS, "laborables": WEEKDAYS, "finde": WEEKENDS,
-    "每天": ALL_DAYS, "天天": ALL_DAYS, "工作日": WEEKDAYS, "周末": WEEKENDS,
 }
 _PHRASES = (
-    (re.compile(r"\b(?:every|each|all)\s+days?\b|\ball\s+week\b|\btodos\s+los\s+d[ií]as\b"),
-     " daily "),
-    (re.compile(r"\b(?:fin(?:es)?\s+de\s+semana)\b"), " weekends "),
-    (re.compile(r"\b(?:entre\s+semana|d[ií]as\s+laborables)\b"), " weekdays "),
+    (re.compile(r"\b(?:every|each|all)\s+days?\b|\ball\s+week\b"), " daily "),
     (re.compile(r"\bwork\s*days\b"), " workdays "),
-    (re.compile(r"\s*(?:[-–—~]|\bto\b|\bthrough\b|\bthru\b|\btill\b|\buntil\b|\ba\b|\bhasta\b"
-                r"|到|至)\s*"), " - "),
-    (re.compile(r"[,;/&+.，、]|\band\b|\by\b|和"), " "),
+    (re.compile(r"\s*(?:[-–—~]|\bto\b|\bthrough\b|\bthru\b|\btill\b|\buntil\b)\s*"), " - "),
+    (re.compile(r"[,;/&+.，、]|\band\b"), " "),
 )
 
 
-def _day(word: str, text: str) -> int:
-    if word not in _DAY_WORDS:
+def _day(word: str, text: str, days: dict[str, int]) -> int:
+    if word not in days:
         raise ValueError(f"not a day: {word!r} in {text!r}")
-    return _DAY_WORDS[word]
+    return days[word]
 
 
-def parse_weekdays(text: str) -> int:
+def _phrase(words: tuple[str, ...]) -> str:
+    return "|".join(r"\s+".join(map(re.escape, w.split())) if re.search(r"[\u3400-\u9fff]", w)
+                    else r"\b" + r"\s+".join(map(re.escape, w.split())) + r"\b"
+                    for w in sorted(words, key=len, reverse=True))
+
+
+def parse_weekdays(text: str, words: TypedWords = NONE) -> int:
     """A weekday mask from "mon-fri", "sat,sun", "weekdays", "weekends", "daily", "mon,wed,fri".
 
     Ranges may wrap ("fri-mon" is Fri, Sat, Sun, Mon). Anything not understood is a ValueError,
     so a typo never silently changes the days a reminder fires on.
     """
     clean = text.casefold()
+    days = dict(_DAY_WORDS) | {w: i for i, group in enumerate(words.days) for w in group}
+    extra = [(words.every_day, " daily "), (words.weekends, " weekends "),
+             (words.weekdays, " weekdays "), (words.to, " - "), (words.and_, " ")]
+    for group, replacement in extra:  # other languages' words first, spaced out
+        if group:
+            clean = re.sub(_phrase(group), replacement, clean)
+    if words.days:
+        clean = re.sub(_phrase(tuple(days)), lambda m: f" {m.group(0)} ", clean)
     for pattern, replacement in _PHRASES:
         clean = pattern.sub(replacement, clean)
     tokens = clean.split()
@@ -161,11 +166,11 @@ def parse_weekdays(text: str) -> int:
             mask |= _GROUP_WORDS[word]
             position += 1
             continue
-        first = _day(word, text)
+        first = _day(word, text, days)
         if position + 1 < len(tokens) and tokens[position + 1] == "-":
             if position + 2 >= len(tokens):
                 raise ValueError(f"a range needs an end: {text!r}")
-            last = _day(tokens[position + 2], text)
+            last = _day(tokens[position + 2], text, days)
             for offset in range((last - first) % 7 + 1):
                 mask |= 1 << (first + offset) % 7
             position += 3

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from typing import Literal
 
 from bot.rules.exercises import REGIONS, Exercise, Need
+from bot.rules.typed import NONE, TypedWords
 
 PAIN_FREE_DAYS = 3  # a region's doses grow again only after three pain-free practice days
 PAIN_REPEAT_WINDOW = 3  # pain in one region on two of any three days → care team
@@ -148,20 +149,22 @@ def answered(answers: Mapping[str, str]) -> bool:
 _WARNING = re.compile(
     r"\b(unwell|dizzy|dizziness|faint(?:ed|ing)?|chest pain|can'?t breathe|breathless"
     r"|short of breath|numb(?:ness)?|slurred|face (?:droops?|drooping)|fell|fall(?:en)?|"
-    r"emergency"
-    # Spanish
-    r"|mareo|mareado|mareada|me siento mal|desmay(?:o|é|e|ado|ada)|dolor (?:de|en el) pecho"
-    r"|no puedo respirar|falta de aire|entumecid[oa]|adormecid[oa]|hormigueo|me ca[ií]"
-    r"|ca[ií]da|emergencia|urgencia|cara ca[ií]da|habla arrastrada)\b"
-    # Chinese (no word breaks to lean on)
-    r"|头晕|晕倒|昏倒|胸痛|胸口痛|胸闷|喘不过气|呼吸困难|麻木|说话不清|口齿不清|嘴歪|摔倒"
-    r"|跌倒|摔了|急救|紧急|不舒服", re.IGNORECASE)
+    r"emergency)\b", re.IGNORECASE)
 
 
-def mentions_warning_sign(text: str) -> bool:
-    """Typed words that may be a warning sign: answered with the emergency advice, never
-    read as a check-in."""
-    return bool(_WARNING.search(text))
+def mentions_warning_sign(text: str, words: TypedWords = NONE) -> bool:
+    """Typed words that may be a warning sign, in English or in the languages of ``words``:
+    answered with the emergency advice, never read as a check-in."""
+    if _WARNING.search(text):
+        return True
+    folded = " ".join(text.casefold().split())
+    return any(phrase in folded if _han(phrase)  # Chinese has no word breaks to lean on
+               else re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", folded)
+               for phrase in words.warning)
+
+
+def _han(text: str) -> bool:
+    return bool(re.search(r"[\u3400-\u9fff]", text))
 
 
 def emergency_number(country: str | None, numbers: Mapping[str, str],

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.materials.typed_words import typed_words
 from bot.rules.checkin_parse import (
     MAX_REPS,
     MAX_SETS,
@@ -184,16 +185,19 @@ def test_sets_by_reps_round_trips(sets: int, reps: int, cross: str) -> None:
 def test_spanish_and_chinese_check_ins(text: str, reps: int, sets: int,
                                        difficulty: int | None, pain: bool,
                                        region: str | None) -> None:
-    assert parse_checkin(text) == QuickCheckIn(reps=reps, sets=sets, difficulty=difficulty,
-                                               pain=pain, region=region)
+    words = typed_words()  # content/locales/*/typed.yaml
+    assert parse_checkin(text, words) == QuickCheckIn(reps=reps, sets=sets,
+                                                      difficulty=difficulty, pain=pain,
+                                                      region=region)
+    assert parse_checkin(text) == UNCLEAR or text.startswith("12 reps")  # English alone
 
 
 @pytest.mark.parametrize("text", ["做了12个或13个", "hice 12 o 13", "12 de la tarde", "12点",
                                   "很难", "duele mucho 12 13"])
 def test_spanish_and_chinese_that_is_not_a_check_in_records_nothing(text: str) -> None:
-    assert parse_checkin(text) == UNCLEAR
+    assert parse_checkin(text, typed_words()) == UNCLEAR
 
 
 @pytest.mark.parametrize("text", ["ayuda", "Ayúdame", "帮助", "菜单", "help"])
 def test_help_in_each_language(text: str) -> None:
-    assert asks_for_help(text)
+    assert asks_for_help(text, typed_words())

@@ -267,3 +267,18 @@ def test_parse_time_only_raises_value_error(text: str) -> None:
     except ValueError:
         return
     assert isinstance(result, time)
+
+
+
+@pytest.mark.parametrize(("text", "label"), [
+    ("lun-vie", "Mon–Fri"), ("lun a vie", "Mon–Fri"), ("sáb y dom", "Sat, Sun"),
+    ("fines de semana", "Sat, Sun"), ("todos los días", "every day"),
+    ("周一到周五", "Mon–Fri"), ("周六、周日", "Sat, Sun"), ("工作日", "Mon–Fri"),
+    ("每天", "every day"),
+])
+def test_days_typed_in_spanish_and_chinese(text: str, label: str) -> None:
+    from bot.materials.typed_words import typed_words
+
+    assert weekdays_label(parse_weekdays(text, typed_words())) == label
+    with pytest.raises(ValueError):
+        parse_weekdays(text)  # English alone does not know them

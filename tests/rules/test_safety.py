@@ -180,9 +180,13 @@ def test_warning_words_and_the_emergency_number() -> None:
 @pytest.mark.parametrize("text", ["me siento mal", "estoy mareada", "dolor de pecho",
                                   "me caí", "我头晕", "胸口痛", "说话不清", "我摔倒了"])
 def test_warning_signs_in_spanish_and_chinese(text: str) -> None:
-    assert mentions_warning_sign(text)
+    from bot.materials.typed_words import typed_words
+
+    assert mentions_warning_sign(text, typed_words())
 
 
 @pytest.mark.parametrize("text", ["hice 12", "做了12个", "me duele el codo", "手腕疼"])
 def test_practice_words_are_not_warning_signs(text: str) -> None:
-    assert not mentions_warning_sign(text)
+    from bot.materials.typed_words import typed_words
+
+    assert not mentions_warning_sign(text, typed_words())
