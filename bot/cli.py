@@ -82,6 +82,11 @@ def _parser() -> argparse.ArgumentParser:
         "check", help="validate every content file and render every template",
         description="Validate the exercise catalogue, the lesson index and every template.",
     )
+    pictures = content_commands.add_parser(
+        "gallery", help="draw every exercise's picture on a few sheets, to look at",
+        description="Draw every exercise's picture on contact sheets (PNG) in DIR.")
+    pictures.add_argument("dir", metavar="DIR", nargs="?", default="docs/pictures",
+                          help="where to write the sheets (default: %(default)s)")
     return parser
 
 
@@ -103,6 +108,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.materials.content_check import check_content
 
             return check_content()
+        if args.command == "content" and args.content_command == "gallery":
+            from bot.materials.gallery import make_gallery
+
+            return make_gallery(args.dir)
     except SettingsError as exc:
         print(f"rehab-buddy: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -65,7 +65,8 @@ class Words:
 
 
 SPANISH = Words(code="es-ES", practising="💪 Estoy practicando", understand="✅ Entiendo",
-                left="⬅️ Lado izquierdo", typed_left="izquierdo", yes="👍 Sí", no="👎 No", safe_yes="👍 Sí",
+                left="⬅️ Lado izquierdo", typed_left="izquierdo", yes="👍 Sí", no="👎 No",
+                safe_yes="👍 Sí",
                 safe_no="👎 No", city="Madrid",
                 morning="Mañana 09:00", done="✅ Listo", start_now="▶️ Empezar ahora",
                 feel_ok="3 😐 Bien", hurt="🤕 Me dolió", shoulder="Hombro", a_little="Un poco",
@@ -73,7 +74,8 @@ SPANISH = Words(code="es-ES", practising="💪 Estoy practicando", understand="�
                 help="ayuda", welcome="¡Hola", week="Su semana", follow="✅ Sí, seguir",
                 invited="María le invitó", her_week="La semana de María")
 CHINESE = Words(code="zh-hans", practising="💪 我在练习", understand="✅ 我明白了",
-                left="⬅️ 左侧", typed_left="左边", yes="👍 能", no="👎 不能", safe_yes="👍 是", safe_no="👎 否",
+                left="⬅️ 左侧", typed_left="左边", yes="👍 能", no="👎 不能", safe_yes="👍 是",
+                safe_no="👎 否",
                 city="北京", morning="早上 09:00", done="✅ 完成", start_now="▶️ 现在开始",
                 feel_ok="3 😐 还行", hurt="🤕 疼了", shoulder="肩膀", a_little="有一点",
                 stop="⏹ 今天到此为止", typed="做了12个，很难", save="✅ 保存", help="帮助",

@@ -93,6 +93,9 @@ def problems(texts: Texts | None = None) -> tuple[list[str], dict[str, int]]:
         if not counts["exercises"]:
             found.append("exercises/: no exercise files")
         for exercise in exercises.values():
+            if exercise.pose is None:
+                found.append(f"exercises: '{exercise.id}': no pose (the picture on its card: "
+                             "docs/pictures.md)")
             for field in ("title", "rep", "instructions", "safety"):
                 found.extend(writing_problems(f"exercises: '{exercise.id}': {field}",
                                               getattr(exercise, field)))

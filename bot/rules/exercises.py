@@ -11,6 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from bot.rules.poses import Pose
+
 
 class Stage(IntEnum):
     """Motor stages in the order recovery usually runs: proximal to distal, gross to fine."""
@@ -68,6 +70,7 @@ class Exercise(BaseModel):
     safety: str = Field(min_length=10, max_length=300)
     easier: str | None = None
     harder: str | None = None
+    pose: Pose | None = None  # the picture on its card (the content check asks for one)
 
     @field_validator("instructions")
     @classmethod
