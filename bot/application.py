@@ -26,6 +26,7 @@ from bot.clock import Clock, SystemClock
 from bot.commands import COMMANDS
 from bot.context import RehabApp, RehabContext, Services
 from bot.flows.alerts import Quiet
+from bot.flows.pictures import PictureStore
 from bot.jobs.alerts import AlertSweeper
 from bot.jobs.care_reports import CareReports
 from bot.jobs.digests import Digester
@@ -232,6 +233,7 @@ def build_application(
     if isinstance(app.update_processor, ChatOrderedProcessor):
         app.update_processor.metrics = metrics
     ticker = Ticker()
+    services.extras["pictures"] = PictureStore(settings.pictures_dir, lambda: services.db)
     services.extras["ticker"] = ticker
     services.extras["rate_limit"] = RateLimit(limit=settings.rate_limit)
     quiet_start, quiet_end = settings.quiet_window

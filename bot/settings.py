@@ -55,6 +55,10 @@ class Settings(BaseSettings):
     reminder_grace_minutes: int = Field(default=120, ge=0, le=7 * 24 * 60)
     # updates one person may send in 10 seconds before "one moment" (0: no limit)
     rate_limit: int = Field(default=20, ge=0, le=10_000)
+    # each session card carries a picture of its movement (docs/pictures.md); drawn once per
+    # exercise and side into PICTURES_DIR, then sent again by Telegram's file_id
+    card_pictures: bool = True
+    pictures_dir: Path = Path("data/pictures")
     quiet_hours: str = "21:00-08:00"
     # /healthz, /readyz and /metrics on this port (off when unset); on HEALTH_HOST
     health_port: int | None = Field(default=None, ge=1, le=65535)

@@ -340,3 +340,12 @@ class ArmUse(SQLModel, table=True):
     amount: int | None = Field(default=None)  # 0 not at all … 5 as much as before; None: not sure
     quality: int | None = Field(default=None)  # 0 not at all … 5 as well as before
     answered_at: datetime = _instant()  # type: ignore[assignment]
+
+
+class PictureFile(SQLModel, table=True):
+    """An exercise picture's Telegram file_id once uploaded: sent again by id, not uploaded."""
+
+    __tablename__ = "picture_file"
+
+    key: str = Field(primary_key=True, max_length=120)  # exercise, side and a hash of its pose
+    file_id: str = Field(max_length=256)

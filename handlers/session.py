@@ -11,10 +11,11 @@ from telegram import InlineKeyboardMarkup, Update
 from bot.context import RehabContext
 from bot.flows import session as flow
 from bot.flows.practice import exercise
-from bot.rules.exercises import REGIONS, Stage
+from bot.rules.exercises import REGIONS, Exercise, Stage
 from db.models import PracticeSession
 from handlers import safety
 from handlers.alerts import pain_alert, stage_alert
+from handlers.cards import edit_card, edit_words, send_card
 from handlers.common import (
     button,
     clear_buttons,
@@ -118,10 +119,17 @@ async def start_session(update: Update, context: RehabContext) -> None:
     if query:
         await clear_buttons(update)
     text, markup = card(update, context, sess, side=opened.side)
-    message = await context.bot.send_message(chat.id, text, reply_markup=markup)
+    message = await send_card(context, chat.id, _exercise_of(sess), opened.side, text, markup)
     async with services.db.session() as session:
         await flow.remember_card(session=session, session_id=sess.id,  # type: ignore[arg-type]
                                  message_id=message.message_id)
+
+
+def _exercise_of(sess: PracticeSession) -> Exercise | None:
+    """The exercise the session is at (its card's picture)."""
+    if sess.position >= len(sess.items):
+        return None
+    return exercise(str(sess.items[sess.position]["exercise_id"]))
 
 
 async def later(update: Update, context: RehabContext) -> None:
@@ -166,25 +174,29 @@ async def on_tap(update: Update, context: RehabContext) -> None:
         toast = label("checkin.saved" if result.recorded else "checkin.already", lang)
     await query.answer(toast)
     side = profile.affected_side
+    moved = sess.position != tap.position  # the next exercise: its picture replaces the last
     if result.view == "card":
         text, markup = card(update, context, sess, side=side)
-        await query.edit_message_text(text, reply_markup=markup)
+        await edit_card(update, context, _exercise_of(sess), side, text, markup,
+                        new_exercise=moved)
     elif result.view == "pain_region":
         text, markup = card(update, context, sess, side=side, asking="where",
                             choices=result.choices)
-        await query.edit_message_text(text, reply_markup=markup)
+        await edit_card(update, context, _exercise_of(sess), side, text, markup,
+                        new_exercise=moved)
     elif result.view == "pain_level":
         text, markup = card(update, context, sess, side=side, asking="how_much",
                             region=result.region)
-        await query.edit_message_text(text, reply_markup=markup)
+        await edit_card(update, context, _exercise_of(sess), side, text, markup,
+                        new_exercise=moved)
     elif result.view == "buttons":
         await query.edit_message_reply_markup(card(update, context, sess, side=side)[1])
     elif result.view == "choices":
         await query.edit_message_reply_markup(_choices(update, context, sess, result.choices))
     finished = result.finished
     if finished is not None:
-        await query.edit_message_text(render(update, context, "session/closed",
-                                             done=finished.done, count=finished.count))
+        await edit_words(update, render(update, context, "session/closed",
+                                        done=finished.done, count=finished.count))
     if result.pain is not None:
         await tell_pain(update, context, result.pain, rested=result.rested)
         if result.pain.episode is not None:

@@ -75,9 +75,10 @@ async def emulator(clock: FakeClock) -> AsyncIterator[Emulator]:
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     # journeys drive hundreds of updates at one pretend instant: the rate limit has its own
-    # tests (tests/test_flood.py), and is off here
+    # tests (tests/test_flood.py), and is off here; so are the cards' pictures, which have
+    # theirs (tests/test_pictures.py): here a card is its words, as with CARD_PICTURES=false
     return Settings(_env_file=None, database_url=f"sqlite+aiosqlite:///{tmp_path / 'unused.db'}",
-                    rate_limit=0)
+                    rate_limit=0, card_pictures=False, pictures_dir=tmp_path / "pictures")
 
 
 @pytest.fixture

@@ -193,7 +193,7 @@ async def test_the_poller_killed_mid_burst_and_mid_session(shared_url: str,
             settle_by_quiet(emulator, pat.chat.id)
             await onboard(pat)
             await pat.press("Start now")
-            card = re.search(r"1 of (\d+)", pat.last.text)
+            card = re.search(r"1 of (\d+)", pat.last.text or pat.last.caption or "")
             assert card is not None
 
             # the burst: wait for it, then kill the poller a third of the way in, with
@@ -308,8 +308,8 @@ async def test_a_graceful_stop_hands_over_at_once(shared_url: str, tmp_path: Pat
             if start:
                 await pat.press(start[0])
             card = pat.last
-            cards = re.search(r"1 of (\d+)", card.text or "")
-            assert cards is not None, card.text
+            cards = re.search(r"1 of (\d+)", card.text or card.caption or "")
+            assert cards is not None, card.caption
             await until(lambda: asyncio.sleep(0, len(prompts_in(emulator)) >= PATIENTS // 4),
                         90, "the burst to start")
             done = next(b for b in pat.buttons(card) if b.startswith("✅ Done:"))
@@ -329,8 +329,9 @@ async def test_a_graceful_stop_hands_over_at_once(shared_url: str, tmp_path: Pat
             await until(lambda: asyncio.sleep(0, complete()), 90, "the burst to finish")
             counts = prompts_in(emulator)
             await pat.wait_for_messages(marker, timeout=30)
-            await until(lambda: asyncio.sleep(0, f"2 of {cards.group(1)}" in (card.text or "")),
-                        30, "the session to move on")
+            await until(lambda: asyncio.sleep(
+                0, f"2 of {cards.group(1)}" in (card.text or card.caption or "")),
+                30, "the session to move on")
             async with db.session() as session:
                 profile = (await session.scalars(
                     select(PatientProfile).join(Person, col(Person.id) == col(

@@ -22,7 +22,7 @@ _JSON_FIELDS = {
     "disable_notification", "protect_content", "reply_markup", "commands", "allowed_updates",
     "link_preview_options", "reply_parameters", "scope", "entities", "caption_entities",
     "drop_pending_updates", "disable_web_page_preview", "reply_to_message_id",
-    "max_connections", "allow_paid_broadcast",
+    "max_connections", "allow_paid_broadcast", "media",
 }
 SENDING = {"sendMessage", "sendPhoto", "sendDocument"}
 
@@ -76,6 +76,8 @@ class Emulator:
             "sendDocument": self.world.send_document,
             "editMessageText": self.world.edit_message_text,
             "editMessageReplyMarkup": self.world.edit_message_reply_markup,
+            "editMessageCaption": self.world.edit_message_caption,
+            "editMessageMedia": self.world.edit_message_media,
             "deleteMessage": self.world.delete_message,
             "answerCallbackQuery": self.world.answer_callback_query,
             "setMyCommands": self.world.set_my_commands,

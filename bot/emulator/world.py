@@ -7,6 +7,7 @@ it directly. Errors are raised as :class:`ApiError` carrying Telegram's code and
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import itertools
 import json
 import math
@@ -225,6 +226,7 @@ class World:
         self.callback_queries: dict[str, CallbackQuery] = {}
         self._callback_ids = itertools.count(1)
         self.files: dict[str, StoredFile] = {}
+        self.uploads: dict[str, int] = {}  # files uploaded (not sent again by file_id), by kind
         self._file_ids = itertools.count(1)
         self.commands: dict[str, list[dict[str, str]]] = {}
         self.bot_sent_times: deque[float] = deque()
@@ -625,9 +627,12 @@ class World:
         if isinstance(upload, tuple):  # (filename, bytes, mime) from a multipart upload
             filename, content, mime = upload
             number = next(self._file_ids)
-            stored = StoredFile(f"{kind.upper()}-{number:06d}-{len(content)}", f"U{number:08d}",
+            # an opaque id, long as Telegram's are, that sends the same file again
+            stored = StoredFile(f"AgAC{kind.upper()}{number:06d}x{len(content):08d}"
+                                f"{hashlib.sha1(content).hexdigest()[:24]}", f"U{number:08d}",
                                 content, filename, mime)
             self.files[stored.file_id] = stored
+            self.uploads[kind] = self.uploads.get(kind, 0) + 1
             return stored
         if isinstance(upload, str) and upload in self.files:
             return self.files[upload]
@@ -706,6 +711,54 @@ class World:
                               "markup are exactly the same as a current content and reply markup "
                               "of the message")
         message.text, message.html, message.entities = plain, raw, entities
+        message.reply_markup = markup
+        return self._edited(message)
+
+    def edit_message_caption(self, params: dict[str, Any]) -> dict[str, Any]:
+        message = self._bot_message(params)
+        if message.photo is None and message.document is None:
+            raise bad_request("there is no caption in the message to edit")
+        caption = self._caption(params)
+        markup = self._markup(params)
+        plain = caption[1] if caption else None
+        entities = caption[2] if caption else []
+        if plain == message.caption and entities == message.entities and (
+                markup == message.reply_markup):
+            raise bad_request("message is not modified: specified new message content and reply "
+                              "markup are exactly the same as a current content and reply markup "
+                              "of the message")
+        message.caption, message.entities = plain, entities
+        message.html = caption[0] if caption else None
+        message.reply_markup = markup
+        return self._edited(message)
+
+    def edit_message_media(self, params: dict[str, Any]) -> dict[str, Any]:
+        """A photo message gets another photo (an uploaded file, or a file_id sent before) and
+        caption; a text message cannot become a photo."""
+        message = self._bot_message(params)
+        media = params.get("media")
+        if not isinstance(media, dict) or media.get("type") != "photo":
+            raise bad_request("can't parse InputMedia: media type must be photo here")
+        if message.photo is None:
+            raise bad_request("there is no media in the message to edit")
+        source = media.get("media")
+        if isinstance(source, str) and source.startswith("attach://"):
+            source = params.get(source.removeprefix("attach://"))
+        stored = self._store_file(source, "photo")
+        caption = self._caption(media) if media.get("caption") else None
+        markup = self._markup(params)
+        if (stored.file_unique_id == message.photo.get("file_unique_id")
+                and (caption[1] if caption else None) == message.caption
+                and markup == message.reply_markup):
+            raise bad_request("message is not modified: specified new message content and reply "
+                              "markup are exactly the same as a current content and reply markup "
+                              "of the message")
+        width, height = _png_size(stored.content)
+        message.photo = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
+                         "width": width, "height": height, "file_size": len(stored.content)}
+        message.caption = caption[1] if caption else None
+        message.entities = caption[2] if caption else []
+        message.html = caption[0] if caption else None
         message.reply_markup = markup
         return self._edited(message)
 

@@ -16,11 +16,12 @@ import yaml
 from jinja2 import TemplateError
 from pydantic import ValidationError
 
-from bot.emulator.html import HtmlError, parse
+from bot.emulator.html import HtmlError, parse, utf16_len
 from bot.materials.catalogue import (
     CONTENT_DIR,
     WORDS,
     ContentError,
+    catalogue,
     load_exercises,
     load_lessons,
     load_words,
@@ -152,6 +153,7 @@ def problems(texts: Texts | None = None) -> tuple[list[str], dict[str, int]]:
             except (TemplateError, KeyError) as exc:
                 found.append(f"locales/{lang}/labels.yaml: '{key}' does not render: {exc}")
     found.extend(language_gaps(texts))
+    found.extend(card_captions(texts))
     for path in sorted(texts.root.glob("*/typed.yaml")):
         try:
             load_typed(path)
@@ -225,6 +227,36 @@ def exercise_gaps(lang: str, locales: Path) -> list[str]:
             first = exc.errors()[0]
             found.append(f"{where}: '{id_}': {'.'.join(map(str, first['loc']))}: "
                          f"{first['msg']}")
+    return found
+
+
+CAPTION_LIMIT = 1024
+
+
+def card_captions(texts: Texts) -> list[str]:
+    """Every exercise's session card, at its longest (three sets, a hold, asking where it
+    hurt), fits under its picture: Telegram allows 1,024 characters in a caption."""
+    found = []
+    try:
+        exercises = load_exercises()
+    except ContentError:
+        return []  # said already
+    for lang in sorted(texts.languages):
+        words = catalogue(lang)
+        for id_ in exercises:
+            ex = words[id_]
+            values = dict(number=10, count=12, title=ex.title, instructions=ex.instructions,
+                          reps=ex.max_reps, sets=3, hold=30, items=", ".join(ex.items),
+                          safety=ex.safety, rep=ex.rep, side="right", chosen=ex.max_reps,
+                          region=texts.label("region_name.wrist", lang), reminder="")
+            longest = 0
+            for asking in ("where", "how_much", None):
+                rendered = texts.render("session/card", lang, name="Ann", asking=asking,
+                                        **values)
+                longest = max(longest, utf16_len(parse(rendered)[0].strip()))
+            if longest > CAPTION_LIMIT:
+                found.append(f"exercises: '{id_}' ({lang}): its card is {longest} characters, "
+                             f"over the {CAPTION_LIMIT} a picture's caption allows")
     return found
 
 

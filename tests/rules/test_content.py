@@ -620,3 +620,18 @@ def test_chinese_text_has_chinese_punctuation() -> None:
     assert len(punctuation_problems("x", "做得好!明天见.", "zh-Hans")) == 2
     assert punctuation_problems("x", "Well done, see you.", "en") == []
     assert punctuation_problems("x", "做得好,", "es") == []  # only Chinese text is checked
+
+
+def test_a_card_too_long_for_its_pictures_caption_is_found(tmp_path: Path) -> None:
+    import shutil
+
+    from bot.materials.content_check import card_captions
+    from bot.materials.texts import LOCALES_DIR, Texts
+
+    assert card_captions(Texts()) == []
+    shutil.copytree(LOCALES_DIR / "en", tmp_path / "en")
+    card = tmp_path / "en" / "session" / "card.html.j2"
+    card.write_text(card.read_text(encoding="utf-8") + "\n" + "Go gently. " * 95,
+                    encoding="utf-8")
+    found = card_captions(Texts(tmp_path))
+    assert len(found) == 73 and "over the 1024 a picture's caption allows" in found[0]
