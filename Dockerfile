@@ -23,6 +23,7 @@ USER rehab
 # SQLite in a volume by default; set DATABASE_URL to PostgreSQL for a clinic.
 # Port 8080 either way: health (polling) or the webhook with health beside it (WEBHOOK_URL set).
 ENV DATABASE_URL=sqlite+aiosqlite:////data/rehab_buddy.sqlite3 \
+    PICTURES_DIR=/data/pictures \
     HEALTH_HOST=0.0.0.0 \
     HEALTH_PORT=8080 \
     WEBHOOK_LISTEN=0.0.0.0 \

@@ -58,6 +58,7 @@ class Sandbox:
         self.current: Persona | None = None
         self._names: dict[int, str] = {}
         self._shown: dict[tuple[int, int], str | None] = {}
+        self._pictures: dict[tuple[int, int], object] = {}
         emulator.world.listeners.append(self._show)
 
     def add(self, name: str, lang: str = "en") -> Persona:
@@ -80,7 +81,9 @@ class Sandbox:
         self._shown[key] = body
         edited = " (edited)" if kind == "edit" else ""
         lines = [f"\n── Rehab Buddy → {who}{edited} · {when}"]
-        if message.photo:
+        if message.photo and self._pictures.get(key) != message.photo.get("file_unique_id"):
+            # a new picture (a card's next exercise swaps it): saved, and where it is said
+            self._pictures[key] = message.photo.get("file_unique_id")
             lines.append(f"[picture: {message.photo['width']}×{message.photo['height']} PNG"
                          f"{self._save_picture(message)}]")
         if message.document:
@@ -103,7 +106,7 @@ class Sandbox:
             return ""
         self.pictures.mkdir(parents=True, exist_ok=True)
         path = self.pictures / f"{self._names.get(message.chat.id, 'chat')}-" \
-                               f"{message.message_id}.png"
+                               f"{message.message_id}-{message.photo.get('file_unique_id')}.png"  # type: ignore[union-attr]
         path.write_bytes(stored.content)
         return f", saved to {path}"
 

@@ -116,3 +116,16 @@ def test_people_in_chinese_and_spanish_get_the_journey_in_their_language(
     assert "¡Hola, Maria!" in out and "[1] 💪 Estoy practicando" in out
     assert "Su plan de hoy" in out and "¿Cómo se sintió?" in out
     assert "Hello," not in out  # nobody was greeted in English
+
+
+def test_each_cards_picture_is_saved_and_said_once(tmp_path: Path) -> None:
+    """A session in the sandbox: every exercise's picture is saved to a file and its path
+    printed, once each, however often its words change."""
+    taps = ["/start", "#1", "#1", "#1", "#1", "#1", "#3", "#1", "#1", "#4",
+            "#1", "#1", "#2", "#1", "#1", "#1"]  # set up, the entry check, start now
+    taps += ["#1", "#3"] * 3  # three exercises done
+    out = sandbox(tmp_path, [*taps, ":quit"])
+    saved = re.findall(r"\[picture: 720×540 PNG, saved to (\S+\.png)\]", out)
+    assert len(saved) == 4  # the first three cards and the fourth, each once
+    assert len(set(saved)) == 4 and all(Path(p).read_bytes()[:4] == b"\x89PNG" for p in saved)
+    assert "1 of " in out and "4 of " in out
