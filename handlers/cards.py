@@ -12,6 +12,7 @@ from bot.context import RehabContext
 from bot.emulator.html import HtmlError, parse, utf16_len
 from bot.flows.pictures import Picture, PictureStore
 from bot.rules.exercises import Exercise
+from bot.rules.poses import Pose
 
 CAPTION_LIMIT = 1024
 
@@ -73,6 +74,21 @@ async def edit_card(update: Update, context: RehabContext, exercise: Exercise | 
         await context.bot.send_message(message.chat.id, text, reply_markup=markup)
         return
     await query.edit_message_caption(caption=text, reply_markup=markup)
+
+
+async def send_with_picture(context: RehabContext, chat_id: int, name: str,
+                            pose: Pose | None, side: str | None, text: str) -> Message:
+    """A message that a picture explains (a lesson): the picture with the words as caption,
+    or the words alone."""
+    store: PictureStore | None = context.services.extras.get("pictures")
+    if (store is None or pose is None or not context.services.settings.card_pictures
+            or not _fits(text)):
+        return await context.bot.send_message(chat_id, text)
+    picture = await store.picture(name, pose, side)
+    message = await context.bot.send_photo(chat_id, picture.file_id or picture.content(),
+                                           caption=text)
+    await _remember(context, picture, message)
+    return message
 
 
 async def edit_words(update: Update, text: str) -> None:

@@ -9,6 +9,7 @@ from bot.flows.practice import goal_code, reach_goal, stage_of
 from bot.materials import catalogue
 from bot.rules.practice import next_lesson
 from db import lessons, patients
+from handlers.cards import send_with_picture
 from handlers.common import button, edit_text, keyboard, lang_of, not_ready, render, reply
 from handlers.groups import tell_groups
 
@@ -35,7 +36,12 @@ async def learn(update: Update, context: RehabContext) -> None:
     if lesson_id is None:
         await reply(update, context, "learn/all_read")
     else:
-        await reply(update, context, f"lessons/{lesson_id}", side=profile.affected_side)
+        meta = next(m for m in catalogue.lessons() if m.id == lesson_id)
+        assert update.effective_chat is not None
+        await send_with_picture(context, update.effective_chat.id, f"lesson-{lesson_id}",
+                                meta.pose, profile.affected_side,
+                                render(update, context, f"lessons/{lesson_id}",
+                                       side=profile.affected_side))
 
 
 async def goal(update: Update, context: RehabContext) -> None:

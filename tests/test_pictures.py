@@ -147,3 +147,15 @@ async def test_a_restart_sends_the_pictures_by_their_file_id(
         _, again = await whole_session(ben)
     assert again == shown and emulator.world.uploads["photo"] == uploads
     assert not any(fresh.pictures_dir.iterdir())  # nothing drawn: nothing needed drawing
+
+
+async def test_a_lesson_that_a_picture_explains_comes_with_it(bot: LocalBot,
+                                                              emulator: Emulator) -> None:
+    """/learn: "Look after the shoulder" shows the arm resting on a pillow, under its words;
+    lessons without a picture are words."""
+    ann = emulator.person("Ann")
+    await onboard(ann)
+    lessons = [(await ann.send("/learn"))[-1] for _ in range(5)]
+    assert [m.photo is not None for m in lessons] == [False, False, False, False, True]
+    assert words(lessons[-1]).startswith("💪 Look after the shoulder")
+    assert "Support the arm." in words(lessons[-1])

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from bot.materials.pictures import draw_pose
 from bot.rules.exercises import Exercise
+from bot.rules.poses import Pose
 from db import pictures
 from db.engine import Database
 
@@ -37,18 +38,20 @@ class PictureStore:
         self.drawn = 0  # pictures drawn by this process (the rest came from the folder)
 
     @staticmethod
-    def key(exercise: Exercise, side: str | None) -> str | None:
-        if exercise.pose is None:
-            return None
-        digest = hashlib.sha1(exercise.pose.model_dump_json().encode()).hexdigest()[:10]
-        return f"{exercise.id}-{'left' if side == 'left' else 'right'}-{digest}"
+    def key(name: str, pose: Pose, side: str | None) -> str:
+        digest = hashlib.sha1(pose.model_dump_json().encode()).hexdigest()[:10]
+        return f"{name}-{'left' if side == 'left' else 'right'}-{digest}"
 
     async def get(self, exercise: Exercise, side: str | None) -> Picture | None:
-        """The picture of ``exercise`` for a person whose ``side`` is affected; drawn off the
-        event loop the first time, and only once however many ask at the same moment."""
-        key = self.key(exercise, side)
-        if key is None or exercise.pose is None:
+        """The picture of ``exercise`` for a person whose ``side`` is affected."""
+        if exercise.pose is None:
             return None
+        return await self.picture(exercise.id, exercise.pose, side)
+
+    async def picture(self, name: str, pose: Pose, side: str | None) -> Picture:
+        """The picture of ``pose`` (an exercise's, a lesson's) for ``side``; drawn off the
+        event loop the first time, and only once however many ask at the same moment."""
+        key = self.key(name, pose, side)
         path = self.directory / f"{key}.png"
         file_id = self._ids.get(key)
         if file_id is None:
@@ -60,7 +63,7 @@ class PictureStore:
             async with self._locks.setdefault(key, asyncio.Lock()):
                 if not path.exists():
                     png = await asyncio.to_thread(
-                        draw_pose, exercise.pose, side="left" if side == "left" else "right")
+                        draw_pose, pose, side="left" if side == "left" else "right")
                     await asyncio.to_thread(self._write, path, png)
                     self.drawn += 1
         return Picture(key, file_id, path)

@@ -108,3 +108,4 @@ class LessonMeta(BaseModel):
     audience: Audience
     stages: list[StageKey] = Field(min_length=1)
     order: int = Field(ge=1)
+    pose: Pose | None = None  # a picture that shows it (how to rest the arm), if one helps
