@@ -109,6 +109,7 @@ class SentPrompt(SQLModel, table=True):
         UniqueConstraint("reminder_id", "due_at", name="uq_sent_prompt_occurrence"),
         Index("ix_sent_prompt_snooze", "status", "snooze_until"),
         Index("ix_sent_prompt_status_day", "status", "local_day"),
+        Index("ix_sent_prompt_day_end", "status", "day_ends_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -120,6 +121,8 @@ class SentPrompt(SQLModel, table=True):
     # claimed → sending → sent → answered | missed; or late, paused, blocked, failed, unknown
     status: str = Field(default="claimed", max_length=16)
     local_day: date | None = Field(default=None)
+    # when that local day ends (UTC): the sweep marks it answered or missed from then on
+    day_ends_at: datetime | None = _instant(nullable=True)  # type: ignore[assignment]
     snooze_until: datetime | None = _instant(nullable=True)  # type: ignore[assignment]
     attempts: int = Field(default=0)
     telegram_message_id: int | None = Field(default=None, sa_column=Column(BigInteger))

@@ -48,6 +48,7 @@ async def claim_due(
     next_due: Callable[[Reminder, str | None, datetime], datetime],
     local_day: Callable[[datetime, str | None], date],
     owner: int | None = None,
+    day_end: Callable[[date, str | None], datetime] | None = None,
 ) -> list[Claimed]:
     """Claim up to ``limit`` reminders due at ``now``, oldest first, for instance ``owner``."""
     query = (
@@ -66,9 +67,11 @@ async def claim_due(
     for reminder, profile, person in rows:
         due_at = reminder.next_due_at
         assert due_at is not None
+        day = local_day(due_at, person.timezone)
         prompt = SentPrompt(patient_id=profile.id, reminder_id=reminder.id,  # type: ignore[arg-type]
                             kind=reminder.kind, due_at=due_at, status="claimed",
-                            local_day=local_day(due_at, person.timezone), claimed_by=owner)
+                            local_day=day, claimed_by=owner,
+                            day_ends_at=day_end(day, person.timezone) if day_end else None)
         session.add(prompt)
         reminder.next_due_at = next_due(reminder, person.timezone, due_at)
         session.add(reminder)
@@ -204,15 +207,43 @@ async def prompt_for(*, session: AsyncSession, prompt_id: int) -> SentPrompt | N
 
 async def unresolved_before(*, session: AsyncSession, day: date, limit: int
                             ) -> list[tuple[SentPrompt, Person]]:
-    """Sent exercise prompts of days up to ``day`` not yet marked answered or missed."""
+    """Sent exercise prompts of days up to ``day`` not yet marked answered or missed, from
+    before their day's end was kept (``day_ends_at``; those are ``resolve_ended``'s)."""
     return list((await session.exec(
         select(SentPrompt, Person)
         .join(PatientProfile, col(PatientProfile.id) == col(SentPrompt.patient_id))
         .join(Person, col(Person.id) == col(PatientProfile.person_id))
         .where(SentPrompt.status == "sent", SentPrompt.kind == "exercise",
-               col(SentPrompt.local_day) <= day)
+               col(SentPrompt.day_ends_at).is_(None), col(SentPrompt.local_day) <= day)
         .order_by(col(SentPrompt.id)).limit(limit)
     )).all())
+
+
+async def resolve_ended(*, session: AsyncSession, now: datetime, limit: int
+                        ) -> tuple[int, int]:
+    """Exercise prompts whose local day has ended by ``now``: answered if the patient
+    practised that day, else missed; at most ``limit``, oldest first. Two statements, however
+    many: the index on (status, day_ends_at) finds only the ended ones. (answered, missed)"""
+    ids = list((await session.exec(
+        select(SentPrompt.id)
+        .where(SentPrompt.status == "sent", SentPrompt.kind == "exercise",
+               col(SentPrompt.day_ends_at) <= now)
+        .order_by(col(SentPrompt.day_ends_at)).limit(limit))).all())
+    if not ids:
+        return 0, 0
+    practised = (select(CheckIn.id)
+                 .where(col(CheckIn.patient_id) == col(SentPrompt.patient_id),
+                        col(CheckIn.local_day) == col(SentPrompt.local_day),
+                        col(CheckIn.undone_at).is_(None))
+                 .exists())
+    answered = await session.exec(update(SentPrompt)  # type: ignore[call-overload]
+                                  .where(col(SentPrompt.id).in_(ids),
+                                         SentPrompt.status == "sent", practised)
+                                  .values(status="answered"))
+    missed = await session.exec(update(SentPrompt)  # type: ignore[call-overload]
+                                .where(col(SentPrompt.id).in_(ids), SentPrompt.status == "sent")
+                                .values(status="missed"))
+    return answered.rowcount or 0, missed.rowcount or 0
 
 
 async def practised_on(*, session: AsyncSession, patient_id: int, day: date) -> bool:

@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel import col
 
 from bot.emulator import Emulator, Persona
+from bot.emulator.world import Message
 from db.engine import Database
 from db.migrate import upgrade
 from db.models import CheckIn, PatientProfile, Person, Reminder, SentPrompt
@@ -83,6 +84,11 @@ async def seed(db: Database, due: datetime) -> None:
              "status": "snoozed", "snooze_until": due, "local_day": due.date(), "attempts": 1}
             for p in profiles[:SNOOZED]])
 
+
+
+def said(message: Message) -> str:
+    """What a person reads in a message: its text, or a picture's caption (a session card)."""
+    return message.text or message.caption or ""
 
 class Instance:
     """One `rehab-buddy run` process with its health port."""
@@ -193,7 +199,7 @@ async def test_the_poller_killed_mid_burst_and_mid_session(shared_url: str,
             settle_by_quiet(emulator, pat.chat.id)
             await onboard(pat)
             await pat.press("Start now")
-            card = re.search(r"1 of (\d+)", pat.last.text or pat.last.caption or "")
+            card = re.search(r"1 of (\d+)", said(pat.last))
             assert card is not None
 
             # the burst: wait for it, then kill the poller a third of the way in, with
@@ -217,10 +223,10 @@ async def test_the_poller_killed_mid_burst_and_mid_session(shared_url: str,
             # the tap is answered (by whichever handled it) and the session moves on once
             await pat.wait_for_messages(marker, timeout=30)
             await asyncio.sleep(0.5)  # the edit may come in two steps; let them land
-            assert re.search(rf"2 of {card.group(1)}", pat.last.text), pat.last.text
+            assert re.search(rf"2 of {card.group(1)}", said(pat.last)), said(pat.last)
             await pat.press(done_label(pat))
             await pat.press("3 😐 OK")
-            assert re.search(rf"3 of {card.group(1)}", pat.last.text), pat.last.text
+            assert re.search(rf"3 of {card.group(1)}", said(pat.last)), said(pat.last)
 
             # every prompt out, none twice; nothing left claimed
             def complete() -> bool:

@@ -319,3 +319,53 @@ async def test_the_heartbeat_on_the_job_queue_delivers_due_prompts(
         marker = ann.mark()
         await ann.wait_for_messages(marker, timeout=10)  # the job fires within a tick
     assert len(prompts_in(ann)) == 1
+
+
+async def test_a_day_is_resolved_when_it_ends_where_the_patient_lives(
+        bot: LocalBot, emulator: Emulator) -> None:
+    """Each prompt keeps the instant its local day ends; the sweep reads only those that have
+    ended: Tokyo's day is resolved hours before London's, and a day not over is left alone."""
+    from sqlmodel import col, select
+
+    from db.models import SentPrompt
+
+    ann, kenji = emulator.person("Ann"), emulator.person("Kenji")
+    await onboard(ann)  # London
+    await onboard(kenji, city="type:Tokyo")
+    await bot.advance(timedelta(days=1))  # each gets the next morning's prompt
+    async with bot.services.db.session() as session:
+        rows = (await session.exec(select(SentPrompt).where(
+            SentPrompt.status == "sent", SentPrompt.kind == "exercise").order_by(
+                col(SentPrompt.day_ends_at)))).all()
+    assert len(rows) == 2 and all(r.day_ends_at is not None for r in rows)
+    tokyo, london = rows
+    assert (london.day_ends_at - tokyo.day_ends_at) == timedelta(hours=9)  # type: ignore[operator]
+    bot.clock.set(tokyo.day_ends_at - timedelta(minutes=1))  # type: ignore[operator]
+    await bot.run_due()
+    assert [s for _, s in await statuses(bot.services.db)] == ["sent", "sent"]
+    bot.clock.set(tokyo.day_ends_at)  # type: ignore[arg-type]
+    await bot.run_due()
+    async with bot.services.db.session() as session:
+        after = {r.id: r.status for r in (await session.exec(select(SentPrompt))).all()}
+    assert after[tokyo.id] == "missed" and after[london.id] == "sent"
+    bot.clock.set(london.day_ends_at)  # type: ignore[arg-type]
+    await bot.run_due()
+    async with bot.services.db.session() as session:
+        assert (await session.get(SentPrompt, london.id)).status == "missed"  # type: ignore[union-attr]
+
+
+async def test_a_prompt_from_before_the_upgrade_is_still_resolved(
+        bot: LocalBot, emulator: Emulator) -> None:
+    """Prompts claimed before their day's end was kept (no day_ends_at) are resolved the old
+    way, so an upgrade leaves none behind."""
+    from sqlmodel import update
+
+    from db.models import SentPrompt
+
+    ann = emulator.person("Ann")
+    await onboard(ann)
+    await bot.advance(timedelta(days=1))
+    async with bot.services.db.session() as session:
+        await session.exec(update(SentPrompt).values(day_ends_at=None))  # type: ignore[call-overload]
+    await bot.advance(timedelta(days=1, hours=1))
+    assert (date(2026, 11, 24), "missed") in await statuses(bot.services.db)

@@ -14,7 +14,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -62,6 +62,14 @@ def reminder_next_due(default_zone: str) -> Callable[[Reminder, str | None, date
 def local_day_in(default_zone: str) -> Callable[[datetime, str | None], date]:
     def compute(instant: datetime, zone: str | None) -> date:
         return instant.astimezone(ZoneInfo(zone or default_zone)).date()
+    return compute
+
+
+def day_end_in(default_zone: str) -> Callable[[date, str | None], datetime]:
+    """When a local day ends, as an instant: local midnight after it."""
+    def compute(day: date, zone: str | None) -> datetime:
+        return datetime.combine(day + timedelta(days=1), time(0),
+                                tzinfo=ZoneInfo(zone or default_zone)).astimezone(UTC)
     return compute
 
 
@@ -143,7 +151,8 @@ class Dispatcher:
                 claimed += await reminders.claim_due(
                     session=session, now=now, limit=self.config.batch,
                     next_due=reminder_next_due(self.default_zone),
-                    local_day=local_day_in(self.default_zone), owner=owner)
+                    local_day=local_day_in(self.default_zone), owner=owner,
+                    day_end=day_end_in(self.default_zone))
                 to_send = await self._triage(session, claimed, now)
             first = False
             if not claimed:
@@ -278,8 +287,22 @@ class Dispatcher:
                 delay *= 2
         return "failed", None  # pragma: no cover
 
+    SWEEP_BATCH = 2000  # prompts resolved in one tick: a rollover is spread over ticks
+
     async def sweep_missed(self, now: datetime) -> int:
-        """Prompts of a day that has ended: answered if the patient practised, else missed."""
+        """Prompts of a day that has ended: answered if the patient practised, else missed.
+        Only prompts whose day has ended are read (by ``day_ends_at``), a batch a tick, so a
+        tick stays short after a busy morning and at the day's rollover."""
+        async with self._database().session() as session:
+            _, missed_n = await reminders.resolve_ended(
+                session=session, now=now, limit=self.SWEEP_BATCH)
+        self._count("missed", missed_n)
+        await self._sweep_legacy(now)
+        return 0
+
+    async def _sweep_legacy(self, now: datetime) -> None:
+        """Prompts claimed before their day's end was kept: resolved the old way, until none
+        are left (a day after the upgrade)."""
         latest = (now + timedelta(hours=14)).date() - timedelta(days=1)
         async with self._database().session() as session:
             rows = await reminders.unresolved_before(session=session, day=latest, limit=5000)
@@ -296,6 +319,5 @@ class Dispatcher:
             await reminders.set_status(session=session, prompt_ids=answered, status="answered")  # type: ignore[arg-type]
             await reminders.set_status(session=session, prompt_ids=missed, status="missed")  # type: ignore[arg-type]
         self._count("missed", len(missed))
-        return 0
 
 
