@@ -246,6 +246,14 @@ async def resolve_ended(*, session: AsyncSession, now: datetime, limit: int
     return answered.rowcount or 0, missed.rowcount or 0
 
 
+async def any_without_day_end(*, session: AsyncSession) -> bool:
+    """Is any sent prompt still waiting without its day's end (claimed before 0011)?"""
+    found = (await session.exec(
+        select(SentPrompt.id).where(SentPrompt.status == "sent",
+                                    col(SentPrompt.day_ends_at).is_(None)).limit(1))).first()
+    return found is not None
+
+
 async def practised_on(*, session: AsyncSession, patient_id: int, day: date) -> bool:
     row = (await session.exec(
         select(CheckIn.id).where(CheckIn.patient_id == patient_id, CheckIn.local_day == day,

@@ -355,17 +355,21 @@ async def test_a_day_is_resolved_when_it_ends_where_the_patient_lives(
 
 
 async def test_a_prompt_from_before_the_upgrade_is_still_resolved(
-        bot: LocalBot, emulator: Emulator) -> None:
+        settings: Settings, database: Database, clock: FakeClock, emulator: Emulator) -> None:
     """Prompts claimed before their day's end was kept (no day_ends_at) are resolved the old
-    way, so an upgrade leaves none behind."""
+    way after the upgrade's restart, so none is left behind."""
     from sqlmodel import update
 
     from db.models import SentPrompt
 
     ann = emulator.person("Ann")
-    await onboard(ann)
-    await bot.advance(timedelta(days=1))
-    async with bot.services.db.session() as session:
+    async with LocalBot(settings=settings, database=database, clock=clock,
+                        emulator=emulator) as before:
+        await onboard(ann)
+        await before.advance(timedelta(days=1))
+    async with database.session() as session:  # as a prompt sent by the older version
         await session.exec(update(SentPrompt).values(day_ends_at=None))  # type: ignore[call-overload]
-    await bot.advance(timedelta(days=1, hours=1))
-    assert (date(2026, 11, 24), "missed") in await statuses(bot.services.db)
+    async with LocalBot(settings=settings, database=database, clock=clock,
+                        emulator=emulator) as after:
+        await after.advance(timedelta(days=1, hours=1))
+    assert (date(2026, 11, 24), "missed") in await statuses(database)

@@ -89,6 +89,7 @@ class Dispatcher:
         self.ownership = ownership or Ownership()
         self.stopping = False  # set at shutdown: nothing more is claimed or sent
         self.metrics: Any = None  # bot.metrics.Metrics, when set
+        self._legacy_done = False  # no prompt from before 0011 is left unresolved
 
     @property
     def owner(self) -> int:
@@ -302,9 +303,14 @@ class Dispatcher:
 
     async def _sweep_legacy(self, now: datetime) -> None:
         """Prompts claimed before their day's end was kept: resolved the old way, until none
-        are left (a day after the upgrade)."""
+        are left (a day after the upgrade); then never looked for again."""
+        if self._legacy_done:
+            return
         latest = (now + timedelta(hours=14)).date() - timedelta(days=1)
         async with self._database().session() as session:
+            if not await reminders.any_without_day_end(session=session):
+                self._legacy_done = True
+                return
             rows = await reminders.unresolved_before(session=session, day=latest, limit=5000)
             answered, missed = [], []
             for prompt, person in rows:
