@@ -36,6 +36,7 @@ from bot.jobs.ownership import Ownership
 from bot.jobs.pacing import PriorityPacer
 from bot.jobs.scheduling import Ticker
 from bot.logs import quiet_library_lines
+from bot.loop_lag import LoopLag
 from bot.materials.texts import Texts, texts
 from bot.metrics import Metrics
 from bot.rules.flood import RateLimit
@@ -174,6 +175,9 @@ async def _post_init(app: RehabApp) -> None:
     await presence.start()
     services.extras["presence"] = presence
     await set_commands(app)
+    lag = LoopLag(on_lag=services.extras["metrics"].lag)
+    lag.start()
+    services.extras["loop_lag"] = lag
     recovered = await services.extras["dispatcher"].recover()
     if recovered:
         logging.getLogger(__name__).warning(
@@ -182,6 +186,9 @@ async def _post_init(app: RehabApp) -> None:
 
 async def _post_shutdown(app: RehabApp) -> None:
     services: Services = app.bot_data["services"]
+    lag = services.extras.pop("loop_lag", None)
+    if lag is not None:
+        await lag.stop()
     presence = services.extras.pop("presence", None)
     if presence is not None:
         await presence.close()

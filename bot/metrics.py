@@ -68,7 +68,19 @@ class Metrics:
         self.claims_taken_over = Counter(
             "rehab_claims_taken_over",
             "Prompts claimed by an instance that stopped, sent by this one", registry=r)
+        self.loop_lag = Histogram(
+            "rehab_event_loop_lag_seconds",
+            "How late the event loop woke for a 100 ms timer (time something held it)",
+            buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5), registry=r)
+        self.loop_stalls = Counter(
+            "rehab_event_loop_stalls", "Wakes more than 50 ms late", registry=r)
         self._readers: list[Callable[[], Any]] = []
+
+    def lag(self, seconds: float) -> None:
+        """One wake of the event loop, ``seconds`` late."""
+        self.loop_lag.observe(seconds)
+        if seconds > 0.05:
+            self.loop_stalls.inc()
 
     def read_on_scrape(self, reader: Callable[[], Any]) -> None:
         """Something to refresh just before each scrape (an async function, awaited)."""

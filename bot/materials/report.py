@@ -11,11 +11,8 @@ from __future__ import annotations
 
 import io
 from datetime import date
-
-from fpdf import FPDF
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties
+from functools import cache
+from typing import TYPE_CHECKING
 
 from bot.flows.report import ReportData
 from bot.materials.catalogue import catalogue, reading
@@ -23,6 +20,9 @@ from bot.materials.fonts import font_file, matplotlib_family
 from bot.materials.locale_format import when
 from bot.materials.texts import Texts
 from bot.materials.words import change_words
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 BLUE, GREY, ORANGE = "#0b4f8a", "#6f6f6f", "#d55e00"
 QUESTIONS = ("cleared", "swallow", "shoulder_pain", "sitting", "feeling")
@@ -67,6 +67,12 @@ def _bars(data: ReportData, words: Words
 
 def _chart(data: ReportData, words: Words) -> bytes:
     """Moves done (bars) against what was planned (marks), with pain marked."""
+    # matplotlib is imported when a report is drawn, not when the bot starts (half a second
+    # and tens of megabytes that most processes never need)
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.font_manager import FontProperties
+
     labels, done, planned, pain, unit = _bars(data, words)
     figure = Figure(figsize=(9, 3.2), dpi=100, facecolor="white")
     figure.subplots_adjust(left=0.08, right=0.99, bottom=0.12, top=0.86)
@@ -94,20 +100,27 @@ def _chart(data: ReportData, words: Words) -> bytes:
     return out.getvalue()
 
 
-class _Pdf(FPDF):
-    heading = ""
+@cache
+def _pdf_class() -> type[FPDF]:
+    """fpdf2's document with our heading on every page (imported when first needed)."""
+    from fpdf import FPDF
 
-    def header(self) -> None:
-        self.set_font("body", "", 8)
-        self.set_text_color(110)
-        self.cell(0, 5, self.heading, new_x="LMARGIN", new_y="NEXT", align="R")
-        self.set_text_color(0)
+    class Pdf(FPDF):
+        heading = ""
+
+        def header(self) -> None:
+            self.set_font("body", "", 8)
+            self.set_text_color(110)
+            self.cell(0, 5, self.heading, new_x="LMARGIN", new_y="NEXT", align="R")
+            self.set_text_color(0)
+
+    return Pdf
 
 
 def build_report(data: ReportData, words: Words) -> bytes:
     """The PDF's bytes, every word in the reader's language."""
-    pdf = _Pdf(format="A4")
-    pdf.heading = words("heading")
+    pdf = _pdf_class()(format="A4")
+    pdf.heading = words("heading")  # type: ignore[attr-defined]
     pdf.add_font("body", "", str(font_file(words.lang)))
     pdf.add_font("body", "B", str(font_file(words.lang, bold=True)))
     pdf.set_auto_page_break(auto=True, margin=14)
