@@ -188,6 +188,9 @@ def _side_view(pen: _Pen, pose: Pose) -> None:
     _arm(pen, end, e_elbow, e_wrist, e_tip, e_angle, ACCENT)
     if pose.path == "circle":
         pen.circling(e_tip, 46)
+    elif pose.path == "press":  # pushing down: an arrow onto the hand, and weight shown
+        x, y = (e_wrist[0] + e_tip[0]) / 2, min(e_wrist[1], e_tip[1])
+        pen.arrow((x, y - 90), (x, y - 24), both=False, bend=0.0)
     elif _shoulder(start) != _shoulder(end):  # a shrug, a squeeze: an arrow at the shoulder
         x, y = SHOULDER
         if end.raise_ != start.raise_:

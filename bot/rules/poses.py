@@ -62,11 +62,13 @@ class Pose(BaseModel):
     props: list[Prop] = Field(default_factory=list)
     start: Position
     end: Position
-    path: Literal["line", "circle", "back_and_forth"] = "back_and_forth"
+    # back_and_forth and line: arrows from the start to the end; circle: round and round;
+    # press: the hand (or forearm) pushes down where it is, an arrow onto it
+    path: Literal["line", "circle", "back_and_forth", "press"] = "back_and_forth"
     helper: bool = False  # another person's hands support the arm
 
     @model_validator(mode="after")
     def _moves(self) -> Pose:
-        if self.start == self.end and self.path != "circle":
+        if self.start == self.end and self.path not in ("circle", "press"):
             raise ValueError("the start and the end are the same: nothing would be seen to move")
         return self
