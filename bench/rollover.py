@@ -7,7 +7,7 @@ the dispatcher's sweep (the part of every tick that marks ended days answered or
   day's end, as before migration 0011) for comparison;
 - at the rollover: every tick until all are resolved, a batch a tick.
 
-    .venv/bin/python bench/rollover.py [--patients 100000]
+    .venv/bin/python bench/rollover.py [--patients 100000] [--postgres URL]
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import statistics
 import sys
 import tempfile
 import time
+import uuid
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -60,11 +61,15 @@ async def sweep_ms(dispatcher: Dispatcher, now: datetime) -> float:
     return (time.perf_counter() - began) * 1000
 
 
-async def run(url: str, patients: int, legacy: bool) -> dict[str, object]:
-    db = Database.from_url(url)
+async def run(url: str, patients: int, legacy: bool, schema: str | None = None
+              ) -> dict[str, object]:
+    db = Database.from_url(url, schema=schema) if schema else Database.from_url(url)
     await upgrade(db.engine)
     await seed(db, patients, DUE, first_id=FIRST_ID)
     await seed_prompts(db, legacy)
+    if db.engine.dialect.name == "postgresql":  # fresh statistics, as autovacuum would give
+        async with db.engine.begin() as conn:
+            await conn.exec_driver_sql("ANALYZE")
     dispatcher = Dispatcher(database=lambda: db, texts=texts(), default_zone="UTC")
     during = [await sweep_ms(dispatcher, DUE + timedelta(hours=6)) for _ in range(10)]
     result: dict[str, object] = {"tick_during_the_day_ms": round(statistics.median(during), 2)}
@@ -86,20 +91,44 @@ async def run(url: str, patients: int, legacy: bool) -> dict[str, object]:
     return result
 
 
+async def on_postgres(url: str, patients: int, legacy: bool) -> dict[str, object]:
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from bot.settings import normalise_database_url
+
+    url = normalise_database_url(url)
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    admin = create_async_engine(url)
+    async with admin.begin() as conn:
+        await conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    try:
+        return await run(url, patients, legacy, schema=schema)
+    finally:
+        async with admin.begin() as conn:
+            await conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+        await admin.dispose()
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--patients", type=int, default=100_000)
+    parser.add_argument("--postgres", metavar="URL", default=None,
+                        help="run on this PostgreSQL (a schema of its own, dropped after)")
     args = parser.parse_args()
     results = {}
     for legacy in (True, False):
+        name = "old_way" if legacy else "new_way"
+        if args.postgres:
+            results[name] = await on_postgres(args.postgres, args.patients, legacy)
+            continue
         with tempfile.TemporaryDirectory() as tmp:
             url = f"sqlite+aiosqlite:///{tmp}/rollover.sqlite3"
-            results["old_way" if legacy else "new_way"] = await run(url, args.patients, legacy)
+            results[name] = await run(url, args.patients, legacy)
     out = {"patients_with_a_prompt_sent_today": args.patients,
-           "database": "sqlite", **results,
+           "database": "postgresql" if args.postgres else "sqlite", **results,
            "measured": date.today().isoformat()}
     Path(__file__).resolve().parent.joinpath("results").mkdir(exist_ok=True)
-    (Path(__file__).resolve().parent / "results" / "rollover.json").write_text(
+    (Path(__file__).resolve().parent / "results" / f"rollover-{out['database']}.json").write_text(
         json.dumps(out, indent=2))
     print(json.dumps(out, indent=2))
 
