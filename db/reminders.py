@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, or_, update
+from sqlalchemy import ColumnElement, case, or_, update
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -223,7 +223,8 @@ async def resolve_ended(*, session: AsyncSession, now: datetime, limit: int
                         ) -> tuple[int, int]:
     """Exercise prompts whose local day has ended by ``now``: answered if the patient
     practised that day, else missed; at most ``limit``, oldest first. Two statements, however
-    many: the index on (status, day_ends_at) finds only the ended ones. (answered, missed)"""
+    many: the index on (status, day_ends_at) finds only the ended ones, and one ``UPDATE``
+    decides each row's fate in place. (answered, missed)"""
     ids = list((await session.exec(
         select(SentPrompt.id)
         .where(SentPrompt.status == "sent", SentPrompt.kind == "exercise",
@@ -236,14 +237,17 @@ async def resolve_ended(*, session: AsyncSession, now: datetime, limit: int
                         col(CheckIn.local_day) == col(SentPrompt.local_day),
                         col(CheckIn.undone_at).is_(None))
                  .exists())
-    answered = await session.exec(update(SentPrompt)  # type: ignore[call-overload]
-                                  .where(col(SentPrompt.id).in_(ids),
-                                         SentPrompt.status == "sent", practised)
-                                  .values(status="answered"))
-    missed = await session.exec(update(SentPrompt)  # type: ignore[call-overload]
-                                .where(col(SentPrompt.id).in_(ids), SentPrompt.status == "sent")
-                                .values(status="missed"))
-    return answered.rowcount or 0, missed.rowcount or 0
+    # by primary key alone (a condition on status would lead the planner to the status
+    # index and every prompt sent today); a row another instance resolved meanwhile keeps
+    # its status
+    fates = list((await session.exec(update(SentPrompt)  # type: ignore[call-overload]
+                                     .where(col(SentPrompt.id).in_(ids))
+                                     .values(status=case(
+                                         (SentPrompt.status != "sent", SentPrompt.status),
+                                         (practised, "answered"), else_="missed"))
+                                     .returning(SentPrompt.status))).scalars())
+    answered = sum(1 for fate in fates if fate == "answered")
+    return answered, sum(1 for fate in fates if fate == "missed")
 
 
 async def any_without_day_end(*, session: AsyncSession) -> bool:

@@ -288,7 +288,7 @@ class Dispatcher:
                 delay *= 2
         return "failed", None  # pragma: no cover
 
-    SWEEP_BATCH = 2000  # prompts resolved in one tick: a rollover is spread over ticks
+    SWEEP_BATCH = 1000  # prompts resolved in one tick: a rollover is spread over ticks
 
     async def sweep_missed(self, now: datetime) -> int:
         """Prompts of a day that has ended: answered if the patient practised, else missed.
