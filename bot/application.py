@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, timedelta
 
-from telegram import BotCommand, Update
+from telegram import Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -23,7 +23,6 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 
 from bot.clock import Clock, SystemClock
-from bot.commands import COMMANDS
 from bot.context import RehabApp, RehabContext, Services
 from bot.flows.alerts import Quiet
 from bot.flows.pictures import PictureStore
@@ -73,7 +72,7 @@ from handlers import (
     start,
     text,
 )
-from handlers.common import track_person
+from handlers.common import command_menu, track_person
 
 
 def file_url(base_url: str) -> str:
@@ -157,10 +156,9 @@ async def set_commands(app: RehabApp) -> None:
     log line: the bot works without it, and the next start tries again."""
     services: Services = app.bot_data["services"]
     for lang in sorted(services.texts.languages):
-        commands = [BotCommand(c.name, services.texts.label(f"commands.{c.name}", lang))
-                    for c in COMMANDS]
         try:
-            await app.bot.set_my_commands(commands, language_code=menu_code(lang))
+            await app.bot.set_my_commands(command_menu(services.texts, lang),
+                                          language_code=menu_code(lang))
         except TelegramError as exc:
             logging.getLogger(__name__).warning(
                 "the command menu (%s) was not set: %s", lang, type(exc).__name__)

@@ -11,10 +11,9 @@ from telegram.error import BadRequest
 from bot.context import RehabContext
 from bot.emulator.html import HtmlError, parse, utf16_len
 from bot.flows.pictures import Picture, PictureStore
+from bot.materials.content_check import CAPTION_LIMIT
 from bot.rules.exercises import Exercise
 from bot.rules.poses import Pose
-
-CAPTION_LIMIT = 1024
 
 
 def _fits(text: str) -> bool:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, Forbidden
 
+from bot.commands import COMMANDS
 from bot.context import RehabContext
 from bot.materials.catalogue import READING, reading
+from bot.materials.locale_format import zone_name
+from bot.materials.texts import Texts
+from bot.rules import timezones
 from bot.rules.family import role_of
 from db import family
 from db.models import PatientProfile, Person
@@ -185,3 +190,13 @@ def record_id(text: str) -> int:
     if not text.isdigit() or len(text) > 19 or int(text) > MAX_ID:
         raise ValueError(f"not an id: {text[:20]!r}")
     return int(text)
+
+
+def zone_text(update: Update, context: RehabContext, zone: str, now: datetime) -> str:
+    """A time zone and its offset now, named in the reader's words outside English."""
+    return timezones.zone_label(zone, now, zone_name(zone, lang_of(update, context)))
+
+
+def command_menu(texts: Texts, lang: str) -> list[BotCommand]:
+    """The command menu Telegram shows, described in ``lang``."""
+    return [BotCommand(c.name, texts.label(f"commands.{c.name}", lang)) for c in COMMANDS]

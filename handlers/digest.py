@@ -12,7 +12,7 @@ from bot.flows.family import ensure_digest_schedule
 from bot.jobs.digests import digest_values
 from bot.materials import catalogue
 from bot.materials.charts import week_chart
-from bot.materials.locale_format import weekday_name
+from bot.materials.locale_format import weekday_names
 from bot.rules import family as rules
 from bot.rules.exercises import Stage
 from bot.rules.practice import next_lesson
@@ -69,7 +69,7 @@ async def digest(update: Update, context: RehabContext) -> None:
             await reply(update, context, f"lessons/{tip}")
     assert schedule is not None
     await reply(update, context, "digest/when",
-                day=weekday_name(schedule.weekday, lang_of(update, context), "abbreviated"),
+                day=weekday_names(lang_of(update, context))[schedule.weekday],
                 time=schedule.local_time,
                 markup=keyboard([button(update, context, "digest.change", "dg:d")]))
 
@@ -83,7 +83,7 @@ async def on_digest_tap(update: Update, context: RehabContext) -> None:
     await query.answer()
     if parts == ["dg", "d"]:
         lang = lang_of(update, context)
-        days = [weekday_name(d, lang, "abbreviated") for d in range(7)]
+        days = weekday_names(lang)
         rows = [[button(update, context, "digest.day", f"dg:d:{i}", day=d)
                  for i, d in enumerate(days[j:j + 4], j)] for j in (0, 4)]
         await query.edit_message_reply_markup(keyboard(*rows))
@@ -111,4 +111,4 @@ async def on_digest_tap(update: Update, context: RehabContext) -> None:
         session.add(schedule)
     await query.edit_message_text(context.services.texts.render(
         "digest/when", lang_of(update, context),
-        day=weekday_name(weekday, lang_of(update, context), "abbreviated"), time=at, saved=True))
+        day=weekday_names(lang_of(update, context))[weekday], time=at, saved=True))

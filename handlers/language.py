@@ -3,14 +3,13 @@ Telegram reports. Offered on the first message too (a button under the welcome).
 
 from __future__ import annotations
 
-from telegram import BotCommand, BotCommandScopeChat, InlineKeyboardButton, Update
+from telegram import BotCommandScopeChat, InlineKeyboardButton, Update
 from telegram.error import TelegramError
 
-from bot.commands import COMMANDS
 from bot.context import RehabContext
 from bot.materials.locale_format import language_name
 from db.people import set_language
-from handlers.common import edit_text, keyboard, lang_of, reply, standing
+from handlers.common import command_menu, edit_text, keyboard, lang_of, reply, standing
 from handlers.welcome import welcome
 
 PREFIX = "lng:"
@@ -69,9 +68,8 @@ async def _set_menu(update: Update, context: RehabContext, lang: str) -> None:
     chat = update.effective_chat
     if chat is None:
         return
-    label = context.services.texts.label
-    commands = [BotCommand(c.name, label(f"commands.{c.name}", lang)) for c in COMMANDS]
     try:
-        await context.bot.set_my_commands(commands, scope=BotCommandScopeChat(chat.id))
+        await context.bot.set_my_commands(command_menu(context.services.texts, lang),
+                                          scope=BotCommandScopeChat(chat.id))
     except TelegramError:
         pass

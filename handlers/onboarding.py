@@ -17,18 +17,27 @@ from telegram import (
 from bot.context import RehabContext
 from bot.flows.family import ensure_digest_schedule
 from bot.flows.practice import plan_for, zone_of
-from bot.materials.locale_format import zone_name
 from bot.materials.typed_words import typed_words
 from bot.rules import timezones
 from bot.rules.due import ALL_DAYS, next_due
 from bot.rules.placement import next_question, place
 from bot.rules.practice import LESSON_DAYS, PRESETS, lesson_time, local_day
 from bot.rules.safety import answered
+from bot.rules.typed import normalise_answer, set_up_answer
 from db import patients
 from db.models import PatientProfile, Person
 from db.people import get_person
 from handlers import safety
-from handlers.common import button, city_rows, clear_buttons, keyboard, lang_of, render, reply
+from handlers.common import (
+    button,
+    city_rows,
+    clear_buttons,
+    keyboard,
+    lang_of,
+    render,
+    reply,
+    zone_text,
+)
 from handlers.plan import plan_view
 
 PREFIX = "ob:"
@@ -121,34 +130,13 @@ async def on_tap(update: Update, context: RehabContext) -> None:
     await advance(update, context, action, value)
 
 
-_TYPED_YES = {"yes", "y", "yeah", "yep", "ok", "okay", "sure", "i can", "i understand",
-              "understood", "agree", "i agree"}
-_TYPED_NO = {"no", "n", "nope", "not yet", "i can't", "i cannot", "cannot", "can't"}
-_TYPED_PARTLY = {"partly", "partially", "a bit", "a little", "some", "sort of", "kind of",
-                 "a little bit", "not fully", "half", "halfway"}
-_TYPED_SIDES = {"left": "left", "right": "right", "both": "both", "not sure": "unsure",
-                "unsure": "unsure", "don't know": "unsure", "dont know": "unsure"}
-
-
-def _typed(words: str) -> tuple[bool, bool, bool, str | None]:
-    """Is it yes, no, partly, and which side: in English or any language we speak
-    (``content/locales/<lang>/typed.yaml``)."""
-    typed = typed_words()
-    side = _TYPED_SIDES.get(words) or next(
-        (kind for kind in ("left", "right", "both") if words in typed.side(kind)),
-        "unsure" if words in typed.answer("unsure") else None)
-    return (words in _TYPED_YES or words in typed.answer("yes"),
-            words in _TYPED_NO or words in typed.answer("no"),
-            words in _TYPED_PARTLY or words in typed.answer("partly"), side)
-
-
 async def on_typed(update: Update, context: RehabContext, person: Person,
                    profile: PatientProfile, text: str) -> None:
     """Typing works at every step too: "yes", "no", "left", "done"… or the step is shown
     again with its buttons."""
-    words = " ".join(text.lower().replace("’", "'").strip(" .!。！").split())
+    words = normalise_answer(text)
     step = profile.onboarding_step
-    yes, no, partly, side = _typed(words)
+    yes, no, partly, side = set_up_answer(words, typed_words())
     if step == "disclaimer" and yes:
         await advance(update, context, "accept", "")
     elif step == "side" and side is not None:
@@ -325,8 +313,7 @@ async def set_timezone(update: Update, context: RehabContext, zone: str, *,
         if profile.onboarding_step == "timezone":
             profile.onboarding_step = "reminders"
             session.add(profile)
-    label = timezones.zone_label(zone, services.clock.now(),
-                                 zone_name(zone, lang_of(update, context)))
+    label = zone_text(update, context, zone, services.clock.now())
     text = render(update, context, "onboarding/timezone_set", zone=label)
     if edit:
         await clear_buttons(update)
@@ -346,8 +333,7 @@ async def on_location(update: Update, context: RehabContext) -> None:
     except ValueError:
         await reply(update, context, "errors/unknown_text")
         return
-    label = timezones.zone_label(city.zone, context.services.clock.now(),
-                                 zone_name(city.zone, lang_of(update, context)))
+    label = zone_text(update, context, city.zone, context.services.clock.now())
     user = update.effective_user
     assert user is not None
     async with context.services.db.session() as session:

@@ -9,7 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Update
 
 from bot.context import RehabContext
-from bot.materials.locale_format import weekday_name, zone_name
+from bot.materials.locale_format import weekday_names
 from bot.materials.typed_words import typed_words
 from bot.rules import timezones
 from bot.rules.due import ALL_DAYS, next_due, parse_time, parse_weekdays, weekdays_label
@@ -27,6 +27,7 @@ from handlers.common import (
     record_id,
     render,
     reply,
+    zone_text,
 )
 
 PAUSE_CHOICES = (1, 3, 7)
@@ -44,7 +45,7 @@ async def _show(update: Update, context: RehabContext, profile: PatientProfile,
     async with context.services.db.session() as session:
         rows = await patients.reminders(session=session, patient_id=profile.id)  # type: ignore[arg-type]
     lang = lang_of(update, context)
-    names = [weekday_name(d, lang, "abbreviated") for d in range(7)]
+    names = weekday_names(lang)
     every_day = context.services.texts.label("remind.every_day", lang)
     comma = context.services.texts.label("remind.comma", lang)  # "," or "、"
     comma = comma + " " if comma.isascii() else comma
@@ -216,8 +217,7 @@ async def timezone(update: Update, context: RehabContext) -> None:
         cities = timezones.pick_list(person.language or person.language_code)
         rows = city_rows(update, context, cities, "tz:")
         await reply(update, context, "remind/timezone",
-                    zone=timezones.zone_label(zone, services.clock.now(),
-                                 zone_name(zone, lang_of(update, context))),
+                    zone=zone_text(update, context, zone, services.clock.now()),
                     markup=keyboard(*rows))
         return
     result = timezones.resolve(text)
@@ -256,7 +256,7 @@ async def change_timezone(update: Update, context: RehabContext, zone: str) -> N
             schedule.next_due_at = next_weekly(schedule.weekday, schedule.local_time, zone, now)
             session.add(schedule)
     await reply(update, context, "onboarding/timezone_set",
-                zone=timezones.zone_label(zone, now, zone_name(zone, lang_of(update, context))))
+                zone=zone_text(update, context, zone, now))
 
 
 async def on_timezone_tap(update: Update, context: RehabContext) -> None:

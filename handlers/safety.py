@@ -13,6 +13,7 @@ from bot.materials.catalogue import emergency_numbers
 from bot.materials.typed_words import typed_words
 from bot.rules.safety import ENTRY_QUESTIONS, emergency_number, entry_advice
 from bot.rules.timezones import country_of
+from bot.rules.typed import normalise_answer, safety_answer
 from db import family, patients
 from db.models import Person
 from handlers.common import button, current_person, keyboard, lang_of, not_ready, render, reply
@@ -145,26 +146,12 @@ async def _show_plan(update: Update, context: RehabContext, *, first_time: bool)
                                  button(update, context, "common.later", "sess:later")]))
 
 
-_TYPED = {"yes": "yes", "y": "yes", "yeah": "yes", "yep": "yes", "no": "no", "n": "no",
-          "nope": "no", "not sure": "unsure", "unsure": "unsure", "don't know": "unsure",
-          "dont know": "unsure", "i don't know": "unsure", "maybe": "unsure"}
-
-
-def _typed_answer(words: str) -> str | None:
-    """yes / no / unsure, typed in English or any language we speak."""
-    if words in _TYPED:
-        return _TYPED[words]
-    typed = typed_words()
-    return next((kind for kind in ("unsure", "yes", "no") if words in typed.answer(kind)),
-                None)
-
-
 async def on_typed(update: Update, context: RehabContext, text: str) -> bool:
     """A typed answer to the entry-check question being asked; False if it is not one."""
     user = update.effective_user
     assert user is not None
     services = context.services
-    answer = _typed_answer(" ".join(text.lower().replace("’", "'").strip(" .!。！").split()))
+    answer = safety_answer(normalise_answer(text), typed_words())
     async with services.db.session() as session:
         step = await flow.current(session=session, telegram_id=user.id)
         if step.status != "ok" or step.question is None:

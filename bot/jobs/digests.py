@@ -20,7 +20,6 @@ from bot.flows.practice import daily_target, day_logs
 from bot.jobs.ownership import Ownership
 from bot.jobs.pacing import NotSent
 from bot.materials import catalogue
-from bot.materials.catalogue import READING
 from bot.materials.charts import week_chart
 from bot.materials.texts import Texts
 from bot.rules import family as rules
@@ -177,7 +176,6 @@ class Digester:
             if claimed != "mine":
                 return claimed
             lang = self.texts.language(reader.language_code, reader.language)
-            READING.set(lang)  # this task's exercise words: the reader's
             values = await digest_values(session=session, profile=profile,
                                          week_start=week_start, week_end=week_end,
                                          texts=self.texts, lang=lang)

@@ -40,6 +40,11 @@ def weekday_name(index: int, lang: str, width: str = "wide") -> str:
     return str(get_day_names(width, context="format", locale=babel_locale(lang))[index])
 
 
+def weekday_names(lang: str, width: str = "abbreviated") -> list[str]:
+    """The seven, Monday first ("Mon", "lun", "周一")."""
+    return [weekday_name(day, lang, width) for day in range(7)]
+
+
 def full_day(value: date | datetime, lang: str) -> str:
     """The weekday in full ("Tuesday", "martes", "星期二")."""
     return format_date(value, "EEEE", locale=babel_locale(lang))

@@ -68,3 +68,40 @@ class TypedWords:
 
 
 NONE = TypedWords()
+
+
+# ---- short typed answers: English, then every language's typed words ------------------------
+
+_CONSENT_YES = {"yes", "y", "yeah", "yep", "ok", "okay", "sure", "i can", "i understand",
+                "understood", "agree", "i agree"}
+_CONSENT_NO = {"no", "n", "nope", "not yet", "i can't", "i cannot", "cannot", "can't"}
+_PARTLY = {"partly", "partially", "a bit", "a little", "some", "sort of", "kind of",
+           "a little bit", "not fully", "half", "halfway"}
+_SIDES = {"left": "left", "right": "right", "both": "both", "not sure": "unsure",
+          "unsure": "unsure", "don't know": "unsure", "dont know": "unsure"}
+_SAFETY = {"yes": "yes", "y": "yes", "yeah": "yes", "yep": "yes", "no": "no", "n": "no",
+           "nope": "no", "not sure": "unsure", "unsure": "unsure", "don't know": "unsure",
+           "dont know": "unsure", "i don't know": "unsure", "maybe": "unsure"}
+
+
+def normalise_answer(text: str) -> str:
+    """A short typed answer as the tables hold it: lower case, single spaces, no end marks."""
+    return " ".join(text.lower().replace("’", "'").strip(" .!。！").split())
+
+
+def set_up_answer(words: str, typed: TypedWords = NONE) -> tuple[bool, bool, bool, str | None]:
+    """During set-up: is it yes, no or partly, and which side it names (or "unsure")."""
+    side = _SIDES.get(words) or next(
+        (kind for kind in ("left", "right", "both") if words in typed.side(kind)),
+        "unsure" if words in typed.answer("unsure") else None)
+    return (words in _CONSENT_YES or words in typed.answer("yes"),
+            words in _CONSENT_NO or words in typed.answer("no"),
+            words in _PARTLY or words in typed.answer("partly"), side)
+
+
+def safety_answer(words: str, typed: TypedWords = NONE) -> str | None:
+    """An answer to a safety question: "yes", "no", "unsure" (the safe one), or None."""
+    if words in _SAFETY:
+        return _SAFETY[words]
+    return next((kind for kind in ("unsure", "yes", "no") if words in typed.answer(kind)),
+                None)
