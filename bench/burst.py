@@ -114,6 +114,10 @@ async def burst(args: argparse.Namespace, workdir: Path) -> dict[str, object]:
             await app.start()
             await app.updater.start_polling(poll_interval=0.0, timeout=5)  # type: ignore[union-attr]
             ticker = app.bot_data["services"].extras["ticker"]
+            from bot.loop_lag import LoopLag
+            lag = LoopLag(interval=0.01)
+            lag.recording = True
+            lag.start()
             started = time.time()
             dispatch = asyncio.create_task(ticker.run_due(app))
             presses = 0
@@ -129,6 +133,7 @@ async def burst(args: argparse.Namespace, workdir: Path) -> dict[str, object]:
                 presses += bool(answer.json().get("ok"))
             delivered = await dispatch
             await asyncio.sleep(1.0)  # let the last taps be answered
+            await lag.stop()
             stats = (await http.post(f"{control}/stats")).json()
             await app.updater.stop()  # type: ignore[union-attr]
             await app.stop()
@@ -160,6 +165,9 @@ async def burst(args: argparse.Namespace, workdir: Path) -> dict[str, object]:
         "press_answer_p50_ms": round(statistics.median(latencies) * 1000, 1),
         "press_answer_p99_ms": round(percentile(latencies, 0.99) * 1000, 1),
         "press_answer_max_ms": round(max(latencies) * 1000, 1),
+        "prompts_per_second": round(delivered / (prompts[-1] - started), 2),
+        "loop_lag_max_ms": round(max(lag.samples, default=0.0) * 1000, 1),
+        "loop_stalls_over_50ms": lag.stalls,
     }
 
 

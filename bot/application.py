@@ -264,6 +264,7 @@ def build_application(
     ticker.register("outbox", outbox.tick, outbox.next_at)
     sweeper = AlertSweeper(database=lambda: services.db, quiet=services.extras["quiet"],
                            outbox=outbox)
+    services.extras["sweeper"] = sweeper
     ticker.register("alerts", sweeper.tick)
     reports = CareReports(database=lambda: services.db, texts=services.texts,
                           default_zone=settings.default_timezone)

@@ -13,6 +13,7 @@ import logging
 import signal
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot import __version__
@@ -87,7 +88,29 @@ def _parser() -> argparse.ArgumentParser:
         description="Draw every exercise's picture on contact sheets (PNG) in DIR.")
     pictures.add_argument("dir", metavar="DIR", nargs="?", default="docs/pictures",
                           help="where to write the sheets (default: %(default)s)")
+    bench = commands.add_parser(
+        "bench", help="run the benchmarks, each figure beside its reference and target",
+        description="Run every benchmark (tick, people writing at once, the morning burst, "
+        "memory, the event loop's lag) beside a bare python-telegram-bot bot on the same "
+        "emulator; print the table and write bench/results/bench.json. Needs a clone of "
+        "the repository (the benchmarks are not installed with the package).")
+    bench.add_argument("--quick", action="store_true",
+                       help="smaller sizes: about three minutes on two cores")
+    bench.add_argument("--postgres", metavar="URL", default=None,
+                       help="also time the tick on this PostgreSQL (a schema of its own, "
+                       "dropped after)")
     return parser
+
+
+def _bench(quick: bool, postgres: str | None) -> int:
+    suite = Path(__file__).resolve().parent.parent / "bench" / "suite.py"
+    if not suite.exists():
+        raise Fatal("the benchmarks come with a clone of the repository (bench/); this "
+                    "installation has none.")
+    sys.path.insert(0, str(suite.parent.parent))
+    from bench.suite import main as run
+
+    return run(quick=quick, postgres=postgres)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -108,6 +131,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.materials.content_check import check_content
 
             return check_content()
+        if args.command == "bench":
+            return _bench(args.quick, args.postgres)
         if args.command == "content" and args.content_command == "gallery":
             from bot.materials.gallery import make_gallery
 

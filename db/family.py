@@ -7,16 +7,18 @@ access exists only while an unrevoked link does.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
-from sqlalchemy import func, update
+from sqlalchemy import exists, func, update
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.models import (
     AlertSent,
+    CheckIn,
     Cheer,
     DigestSchedule,
     DigestSent,
@@ -199,16 +201,41 @@ async def claim_alert(*, session: AsyncSession, patient_id: int, member_id: int,
         due_at=due_at or now, payload=payload, delivered_at=now if delivered else None))
 
 
-async def care_links(*, session: AsyncSession
+@dataclass(frozen=True)
+class CareReportSlot:
+    """A care-team link's choice of report day, with what decides whether it is due now."""
+
+    link_id: int
+    report_day: object
+    timezone: str | None
+    active: bool
+
+
+async def care_report_page(*, session: AsyncSession, after: int, limit: int
+                           ) -> list[CareReportSlot]:
+    """The next ``limit`` active care-team links (by id, after ``after``): columns only."""
+    rows = (await session.exec(
+        select(FamilyLink.id, FamilyLink.alert_prefs, Person.timezone, Person.active)
+        .join(Person, col(Person.id) == col(FamilyLink.member_id))
+        .where(FamilyLink.role == "care", col(FamilyLink.revoked_at).is_(None),
+               col(FamilyLink.id) > after)
+        .order_by(col(FamilyLink.id)).limit(limit))).all()
+    return [CareReportSlot(link_id=r[0], report_day=(r[1] or {}).get("report_day"),
+                           timezone=r[2], active=r[3]) for r in rows]
+
+
+async def care_links(*, session: AsyncSession, link_ids: Sequence[int]
                      ) -> list[tuple[FamilyLink, Person, PatientProfile, Person]]:
-    """Every active care-team link, with the member, the patient's profile and person."""
+    """These care-team links, with the member, the patient's profile and person."""
+    if not link_ids:
+        return []
     member, patient = aliased(Person), aliased(Person)
     return list((await session.exec(
         select(FamilyLink, member, PatientProfile, patient)
         .join(member, col(member.id) == col(FamilyLink.member_id))
         .join(PatientProfile, col(PatientProfile.id) == col(FamilyLink.patient_id))
         .join(patient, col(patient.id) == col(PatientProfile.person_id))
-        .where(FamilyLink.role == "care", col(FamilyLink.revoked_at).is_(None))
+        .where(col(FamilyLink.id).in_(list(link_ids)))
         .order_by(col(FamilyLink.id)))).all())
 
 
@@ -241,18 +268,60 @@ async def next_alert_at(*, session: AsyncSession) -> datetime | None:
         col(AlertSent.delivered_at).is_(None)))).one()
 
 
-async def patients_with_inactivity_alerts(*, session: AsyncSession
-                                          ) -> Sequence[tuple[PatientProfile, Person]]:
-    """Patients someone may need to hear about when practice stops: family alerts opted in by
-    the patient, or anyone in a care team."""
-    family_opted = (col(PatientProfile.alert_inactive_days).is_not(None)
-                    & col(PatientProfile.id).in_(select(FamilyLink.patient_id).where(
-                        col(FamilyLink.revoked_at).is_(None), FamilyLink.role == "family")))
-    care = col(PatientProfile.id).in_(select(FamilyLink.patient_id).where(
-        col(FamilyLink.revoked_at).is_(None), FamilyLink.role == "care"))
-    return (await session.exec(
+@dataclass(frozen=True)
+class QuietCandidate:
+    """One patient someone may need to hear about, with what decides whether they should."""
+
+    profile_id: int
+    created_at: datetime
+    timezone: str | None
+    last_practice: date | None
+
+
+async def inactivity_page(*, session: AsyncSession, after: int, limit: int
+                          ) -> tuple[list[QuietCandidate], int | None]:
+    """Patients someone may need to hear about when practice stops (family alerts opted in
+    by the patient, or anyone in a care team; active, set up), among the next ``limit``
+    followed patients by id after ``after``; and where the next page starts (None: done).
+    Pages go by the links' (patient, member) index, columns only, and each one's last
+    practice is found by walking the (patient, day) index backwards, so a page costs the
+    same with a million patients."""
+    followed = list((await session.exec(
+        select(FamilyLink.patient_id).distinct()
+        .where(col(FamilyLink.patient_id) > after, col(FamilyLink.revoked_at).is_(None))
+        .order_by(col(FamilyLink.patient_id)).limit(limit))).all())
+    if not followed:
+        return [], None
+
+    def linked(role: str) -> Any:  # by the (patient, member) index, one patient at a time
+        return exists().where(FamilyLink.patient_id == PatientProfile.id,
+                              col(FamilyLink.revoked_at).is_(None), FamilyLink.role == role)
+
+    family_opted = col(PatientProfile.alert_inactive_days).is_not(None) & linked("family")
+    care = linked("care")
+    last = (select(CheckIn.local_day)
+            .where(CheckIn.patient_id == PatientProfile.id, col(CheckIn.undone_at).is_(None))
+            .order_by(col(CheckIn.local_day).desc()).limit(1)
+            .correlate(PatientProfile).scalar_subquery())
+    rows = (await session.exec(
+        select(PatientProfile.id, PatientProfile.created_at, Person.timezone, last)
+        .join(Person, col(Person.id) == col(PatientProfile.person_id))
+        .where(col(PatientProfile.id).in_(followed), PatientProfile.onboarding_step == "done",
+               col(Person.active).is_(True), family_opted | care)
+        .order_by(col(PatientProfile.id)))).all()
+    return ([QuietCandidate(profile_id=r[0], created_at=r[1], timezone=r[2],
+                            last_practice=r[3]) for r in rows],
+            followed[-1] if len(followed) == limit else None)
+
+
+async def profiles_with_people(*, session: AsyncSession, profile_ids: Sequence[int]
+                               ) -> list[tuple[PatientProfile, Person]]:
+    if not profile_ids:
+        return []
+    return list((await session.exec(
         select(PatientProfile, Person).join(Person, col(Person.id) == col(PatientProfile.person_id))
-        .where(PatientProfile.onboarding_step == "done", family_opted | care))).all()
+        .where(col(PatientProfile.id).in_(list(profile_ids)))
+        .order_by(col(PatientProfile.id)))).all())
 
 
 # ---- groups ----------------------------------------------------------------------------------

@@ -186,6 +186,32 @@ async def test_alerts_once_per_episode(bot: LocalBot, emulator: Emulator) -> Non
     assert 8 <= local.hour < 21  # never at night
 
 
+async def test_inactivity_alerts_go_a_page_a_tick_and_reach_everyone(
+        bot: LocalBot, emulator: Emulator) -> None:
+    """The hourly check goes through the patients a page a tick (here one patient a page):
+    every follower still hears once, and a patient who keeps practising is never named."""
+    bot.services.extras["sweeper"].page = 1
+    pairs = []
+    for name in ("Ann", "Cat", "Dee"):
+        patient, member = emulator.person(name), emulator.person(f"{name}'s son")
+        await onboard(patient)
+        await join(member, await invite_link(patient))
+        await patient.send("/alerts 2")
+        assert "no session for 2 days: on" in patient.last.text
+        pairs.append((patient, member))
+    keen, _keen_member = pairs[1]
+    for _ in range(4):
+        await bot.advance(timedelta(days=1))
+        await keen.send("did 10")
+        await keen.press("Save it")
+    for patient, member in pairs:
+        quiet = [m for m in member.messages if "has not practised" in (m.text or "")]
+        if patient is keen:
+            assert quiet == []
+        else:
+            assert len(quiet) == 1 and patient.user.first_name in quiet[0].text
+
+
 async def test_family_group(bot: LocalBot, emulator: Emulator) -> None:
     ann, ben = emulator.person("Ann"), emulator.person("Ben")
     await onboard(ann)

@@ -247,6 +247,15 @@ class Emulator:
                 user = world.add_user(f"P{first + offset}", user_id=first + offset)
                 user.started = True
             return web.json_response({"ok": True})
+        if action == "write":  # each of ``count`` people from ``first_id`` writes ``text``
+            first = int(body.get("first_id", 100001))
+            for user_id in range(first, first + int(body["count"])):
+                user = world.users[user_id]
+                world.user_message(user, world.chats[user.id], text=str(body["text"]))
+            return web.json_response({"ok": True, "at": time.time()})
+        if action == "limits":
+            world.flood_limits = bool(body["on"])
+            return web.json_response({"ok": True})
         if action == "press":
             user = world.users[int(body["user_id"])]
             chat = world.chats[user.id]

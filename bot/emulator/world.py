@@ -234,6 +234,7 @@ class World:
         self.paid_messages = 0  # sent with allow_paid_broadcast (each costs 0.1 Stars)
         self.calls: dict[str, int] = {}
         self.rate_limited: int = 0
+        self.flood_limits = True  # False: no 429s at all (a benchmark of the bot's own speed)
         self.listeners: list[Listener] = []
         self.fail_next: list[ApiError] = []  # injected faults, served in order
         self._poll_generation = 0  # which getUpdates is the live one (others get 409)
@@ -518,6 +519,8 @@ class World:
         """Strict windows: at most 30 messages in any second, 20 in any minute per group. A
         paid broadcast (``allow_paid_broadcast``) has its own window of 1000 a second, and
         costs the bot 0.1 Telegram Stars a message."""
+        if not self.flood_limits:
+            return
         now = self.monotonic()
         if paid:
             while self.paid_sent_times and self.paid_sent_times[0] <= now - BOT_WINDOW_SECONDS:

@@ -1,6 +1,8 @@
 """The weekly report to the care team: on the day each member chose, from 08:00 in their own
 time zone, once a week per patient (claimed like an alert, so restarts and a second instance
-never send it twice). Checked at most hourly; the PDF is drawn off the event loop."""
+never send it twice). A round over the care-team links starts at most hourly and goes a page
+a tick, columns only; whole rows are read only for a report that is due. The PDF is drawn off
+the event loop."""
 
 from __future__ import annotations
 
@@ -21,28 +23,42 @@ from db import family
 from db.engine import Database
 
 FROM = time(8)
+PAGE = 500  # care-team links looked at in one tick
+REPORTS = 10  # reports drawn in one tick at most; the round goes on from there next tick
 
 
 class CareReports:
     def __init__(self, *, database: Callable[[], Database], texts: Texts, default_zone: str,
-                 every: timedelta = timedelta(hours=1)) -> None:
+                 every: timedelta = timedelta(hours=1), page: int = PAGE) -> None:
         self._database = database
         self.texts = texts
         self.default_zone = default_zone
         self.every = every
-        self.last_run: datetime | None = None
+        self.page = page
+        self.last_run: datetime | None = None  # when the current or last round started
+        self.cursor: int | None = None  # the last link id looked at, while a round is on
 
     async def tick(self, app: Application, now: datetime) -> int:
-        if self.last_run is not None and now - self.last_run < self.every:
-            return 0
-        self.last_run = now
+        if self.cursor is None:
+            if self.last_run is not None and now - self.last_run < self.every:
+                return 0
+            self.last_run, self.cursor = now, 0
         jobs = []
         async with self._database().session() as session:
-            for link, member, profile, patient in await family.care_links(session=session):
-                day = (link.alert_prefs or {}).get("report_day")
+            slots = await family.care_report_page(session=session, after=self.cursor,
+                                                  limit=self.page)
+            self.cursor = slots[-1].link_id if len(slots) == self.page else None
+            due: list[int] = []
+            for slot in slots:
+                local = now.astimezone(ZoneInfo(slot.timezone or self.default_zone))
+                if slot.report_day == local.weekday() and local.time() >= FROM and slot.active:
+                    if len(due) == REPORTS:
+                        self.cursor = due[-1]  # the rest of this page next tick
+                        break
+                    due.append(slot.link_id)
+            for _link, member, profile, patient in await family.care_links(
+                    session=session, link_ids=due):
                 local = now.astimezone(ZoneInfo(member.timezone or self.default_zone))
-                if day != local.weekday() or local.time() < FROM or not member.active:
-                    continue
                 year, week, _ = local.isocalendar()
                 if await family.claim_alert(session=session, patient_id=profile.id,  # type: ignore[arg-type]
                                             member_id=member.id, kind="care_report",  # type: ignore[arg-type]

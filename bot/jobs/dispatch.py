@@ -130,6 +130,9 @@ class Dispatcher:
         sent = 0
         first = True
         owner = self.owner
+        # the batch being sent while the next is claimed: sending never waits for a claim,
+        # and at most two batches are claimed and not yet sent
+        sending: asyncio.Task[int] | None = None
         for _ in range(self.config.max_batches):
             if self.stopping:
                 break
@@ -158,7 +161,12 @@ class Dispatcher:
             first = False
             if not claimed:
                 break
-            sent += await self._deliver_all(app.bot, to_send, now)
+            following = asyncio.ensure_future(self._deliver_all(app.bot, to_send, now))
+            if sending is not None:
+                sent += await sending
+            sending = following
+        if sending is not None:
+            sent += await sending
         if not self.stopping:
             sent += await self.sweep_missed(now)
         return sent

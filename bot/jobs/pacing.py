@@ -4,7 +4,7 @@ Telegram refuses more than 30 messages in any one second per bot and 20 in any m
 group. python-telegram-bot's AIORateLimiter uses leaky buckets, which let a burst through at
 a window's edge and so draw 429s against a strict window; and on a 429 it pauses everything.
 This pacer keeps a strict sliding window of its own with a safety margin, grants slots in
-priority order (a person waiting for an answer before any bulk prompt), reserves a share of
+priority order (a person waiting for an answer before any bulk prompt), leaves room in
 every second for those answers, and honours ``retry_after`` when it comes anyway.
 
 Within one private chat, Telegram asks for about one message a second, short bursts allowed:
@@ -37,6 +37,9 @@ COUNTED = frozenset({
 INTERACTIVE, BULK = 0, 1
 SERVER_ERRORS = ("bad gateway", "service unavailable", "gateway timeout", "internal server error")
 SERVER_RETRY_DELAYS = (0.5, 1.5)  # a 5xx from Telegram is tried again, twice
+# bulk slots are granted at least this share of an even spacing apart (window / share): less
+# than 1, so a request's time on the wire cannot make a window's share go unused
+SPREAD = 0.6
 
 
 class NotSent(Exception):
@@ -58,8 +61,10 @@ class PriorityPacer(BaseRateLimiter[dict[str, Any]]):
     """A strict sliding-window limiter with two lanes: interactive (default) and bulk.
 
     Bulk traffic (``rate_limit_args={"bulk": True}``) may use at most ``bulk_per_window`` of
-    the ``per_window`` slots in any window, so an answer to a tap never queues behind a burst
-    for more than a slot's time.
+    the ``per_window`` slots in any window, and always leaves one slot more than people used
+    in the window; its slots are spread across the window. So an answer to a tap never queues
+    behind a burst for more than a slot's time, and a burst with nobody tapping still goes at
+    29 a second.
     """
 
     def __init__(
@@ -68,7 +73,7 @@ class PriorityPacer(BaseRateLimiter[dict[str, Any]]):
         per_window: int = 30,
         window: float = 1.0,
         margin: float = 0.01,
-        bulk_per_window: int = 27,
+        bulk_per_window: int = 29,
         group_per_minute: int = 20,
         max_retries: int = 3,
         private_burst: int = 5,
@@ -95,6 +100,7 @@ class PriorityPacer(BaseRateLimiter[dict[str, Any]]):
         self._wake: asyncio.Event | None = None
         self._runner: asyncio.Task[None] | None = None
         self._paused_until = 0.0
+        self._last_bulk = float("-inf")  # when the last bulk slot was granted
         self._chat_paused_until: dict[int, float] = {}  # a 429 about one chat waits alone
         self.metrics: Any = None  # bot.metrics.Metrics, when set: messages sent by lane
         self.bulk_share = 1  # instances sharing the bot's limit: each takes this part of bulk
@@ -140,7 +146,9 @@ class PriorityPacer(BaseRateLimiter[dict[str, Any]]):
     # window measured from our completions can never hold more than it allows, whatever the
     # network's jitter.
     def _trim(self, now: float) -> None:
-        self._sent = [slot for slot in self._sent if slot[0] > now - self.window]
+        # the same sum as in ``_room``, so a slot kept is one ``_room`` waits for (with
+        # ``slot[0] > now - window`` rounding could keep a slot whose wait comes out as 0)
+        self._sent = [slot for slot in self._sent if slot[0] + self.window > now]
 
     def _room(self, lane: int, now: float) -> float:
         """0 if a slot can be granted now to ``lane``, else seconds until one may free up
@@ -151,9 +159,18 @@ class PriorityPacer(BaseRateLimiter[dict[str, Any]]):
         if len(self._sent) >= self.per_window:
             return min(slot[0] for slot in self._sent) + self.window - now
         if lane == BULK:
+            # bulk leaves room for one more answer to people than the window already holds
+            people = len(self._sent) - sum(1 for slot in self._sent if slot[1] == BULK)
+            room = min(self.bulk_per_window, self.per_window - people - 1)
+            share = max(1, room // self.bulk_share)
             bulk = [slot[0] for slot in self._sent if slot[1] == BULK]
-            if len(bulk) >= max(1, self.bulk_per_window // self.bulk_share):
+            if len(bulk) >= share:
                 return min(bulk) + self.window - now
+            # spread across the window rather than all at its start, so an answer to a person
+            # never finds the whole second's room just taken
+            spacing = self.window / share * SPREAD
+            if now - self._last_bulk < spacing:
+                return self._last_bulk + spacing - now
         return 0.0
 
     async def _grant_loop(self) -> None:
@@ -176,6 +193,8 @@ class PriorityPacer(BaseRateLimiter[dict[str, Any]]):
                 await self._pause(wait)
                 continue
             heapq.heappop(self._queue)
+            if lane == BULK:
+                self._last_bulk = self.monotonic()
             slot = [float("inf"), lane]
             self._sent.append(slot)
             future.set_result(slot)

@@ -1,0 +1,177 @@
+"""Benchmark: many people write at once, Telegram's limits off (the emulator's, and our
+pacer's), so what is measured is the bot's own work per update: how many answers a second,
+and how much CPU each update costs this process. Beside it, the bare python-telegram-bot
+bot (``bench/bare.py``) on the same emulator in the same run: sequential (the library's
+default) and with the same concurrency.
+
+    .venv/bin/python bench/taps.py [--people 1000] [--concurrency 4 16 64 256]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from telegram.ext import Application
+
+from bench.bare import build_bare
+from bench.burst import TOKEN, free_port
+
+FIRST = 100001
+PROFILE = ""  # a file to write the measured round's profile to (--profile)
+
+
+class Emulated:
+    """The emulator in a process of its own, limits off, with ``people`` people."""
+
+    def __init__(self, people: int) -> None:
+        self.people = people
+        self.port = free_port()
+        self.process: subprocess.Popen[str] | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    @property
+    def control(self) -> str:
+        return f"http://127.0.0.1:{self.port}/_control"
+
+    async def __aenter__(self) -> Emulated:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bot.emulator", "--port", str(self.port), "--token", TOKEN],
+            stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parent.parent)
+        assert self.process.stdout is not None
+        self.process.stdout.readline()
+        self.http = httpx.AsyncClient(timeout=60)
+        await self.http.post(f"{self.control}/users", json={"count": self.people,
+                                                             "first_id": FIRST})
+        await self.http.post(f"{self.control}/limits", json={"on": False})
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.http.aclose()
+        assert self.process is not None
+        self.process.terminate()
+        self.process.wait()
+
+    async def sent(self) -> list[float]:
+        return list((await self.http.post(f"{self.control}/stats")).json()["sent_times"])
+
+    async def everyone_writes(self, text: str) -> float:
+        answer = await self.http.post(f"{self.control}/write",
+                                      json={"first_id": FIRST, "count": self.people,
+                                            "text": text})
+        return float(answer.json()["at"])
+
+    async def wait_for(self, total: int, timeout: float = 300) -> list[float]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            times = await self.sent()
+            if len(times) >= total:
+                return times
+            await asyncio.sleep(0.05)
+        raise TimeoutError(f"only {len(await self.sent())} of {total} answers came")
+
+
+async def flood(emulated: Emulated, app: Application, before_start: Callable[[], Any] | None
+                = None) -> dict[str, float]:
+    """A warm-up round (everyone's first message), then the measured one."""
+    await app.initialize()
+    if before_start is not None:
+        await before_start()
+    await app.start()
+    await app.updater.start_polling(poll_interval=0.0, timeout=5)  # type: ignore[union-attr]
+    try:
+        base = len(await emulated.sent())
+        await emulated.everyone_writes("/help")
+        await emulated.wait_for(base + emulated.people)
+        base += emulated.people
+        profiler = None
+        if PROFILE:
+            import cProfile
+            profiler = cProfile.Profile()
+            profiler.enable()
+        cpu = time.process_time()
+        at = await emulated.everyone_writes("/help")
+        times = await emulated.wait_for(base + emulated.people)
+        cpu = time.process_time() - cpu
+        if profiler is not None:
+            profiler.disable()
+            profiler.dump_stats(PROFILE)
+    finally:
+        await app.updater.stop()  # type: ignore[union-attr]
+        await app.stop()
+        await app.shutdown()
+    calls = (await emulated.http.post(f"{emulated.control}/stats")).json()["calls"]
+    new = sorted(times[base:])
+    span = new[-1] - at
+    return {"answers_per_second": round(emulated.people / span, 1),
+            "cpu_ms_per_update": round(cpu * 1000 / emulated.people, 2),
+            "last_answer_s": round(span, 2), "api_calls": calls}
+
+
+async def ours(people: int, concurrency: int, workdir: Path) -> dict[str, float]:
+    from bot.application import build_application
+    from bot.jobs.pacing import PriorityPacer
+    from bot.settings import Settings
+    from bot.updates import ChatOrderedProcessor
+    from db.engine import Database
+    from db.migrate import upgrade
+
+    url = f"sqlite+aiosqlite:///{workdir / f'taps-{concurrency}.sqlite3'}"
+    db = Database.from_url(url)
+    await upgrade(db.engine)
+    async with Emulated(people) as emulated:
+        settings = Settings(_env_file=None, database_url=url, rate_limit=0,
+                            telegram_api_base_url=emulated.base_url)
+        app = build_application(
+            settings, token=TOKEN, database=db, heartbeat=False,
+            pacer=PriorityPacer(per_window=10**6, bulk_per_window=10**6, private_rate=0),
+            update_processor=ChatOrderedProcessor(max_concurrent_updates=concurrency))
+        got = await flood(emulated, app, lambda: app.post_init(app))  # type: ignore[misc]
+    await db.dispose()
+    return got
+
+
+async def bare(people: int, concurrency: int | bool) -> dict[str, float]:
+    async with Emulated(people) as emulated:
+        return await flood(emulated, build_bare(TOKEN, emulated.base_url, concurrency))
+
+
+async def measure(people: int, concurrencies: list[int]) -> dict[str, object]:
+    out: dict[str, object] = {"people": people, "measured": date.today().isoformat()}
+    out["bare_sequential"] = await bare(people, False)
+    with tempfile.TemporaryDirectory() as tmp:
+        out["ours"] = {str(n): await ours(people, n, Path(tmp)) for n in concurrencies}
+    out["bare_256"] = await bare(people, 256)
+    return out
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--people", type=int, default=1000)
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[4, 16, 64, 256])
+    args = parser.parse_args()
+    out = await measure(args.people, args.concurrency)
+    results = Path(__file__).resolve().parent / "results"
+    results.mkdir(exist_ok=True)
+    (results / "taps.json").write_text(json.dumps(out, indent=2))
+    print(json.dumps(out, indent=2))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
