@@ -40,6 +40,7 @@ from bot.materials.texts import Texts, texts
 from bot.metrics import Metrics
 from bot.rules.flood import RateLimit
 from bot.rules.language import menu_code
+from bot.seen import SeenRecently
 from bot.settings import Settings
 from bot.telegram_client import RehabBot
 from bot.updates import ChatOrderedProcessor
@@ -252,6 +253,7 @@ def build_application(
             paid_broadcast=settings.paid_broadcast_per_second > 0),
         ownership=ownership)
     dispatcher.metrics = metrics
+    services.extras["seen"] = dispatcher.seen = SeenRecently()
     services.extras["dispatcher"] = dispatcher
     ticker.register("prompts", dispatcher.tick, dispatcher.next_at)
     digester = Digester(database=lambda: services.db, texts=services.texts,

@@ -15,6 +15,7 @@ from bot.materials.locale_format import zone_name
 from bot.materials.texts import Texts
 from bot.rules import timezones
 from bot.rules.family import role_of
+from bot.seen import Seen, SeenRecently
 from db import family
 from db.models import PatientProfile, Person
 from db.patients import get_patient
@@ -62,11 +63,21 @@ async def track_person(update: Update, context: RehabContext) -> None:
     if user is None or user.is_bot:
         return
     services = context.services
-    async with services.db.session() as session:
-        person = await touch_person(session=session, telegram_id=user.id,
-                                    first_name=user.first_name,
-                                    language_code=user.language_code, now=services.clock.now())
-        context.lang = services.texts.language(user.language_code, person.language)
+    now = services.clock.now()
+    seen_recently: SeenRecently = services.extras["seen"]
+    first_name = user.first_name[:128]
+    language_code = user.language_code[:16] if user.language_code else user.language_code
+    seen = None if update.my_chat_member is not None else seen_recently.get(
+        user.id, first_name=first_name, language_code=language_code, now=now)
+    if seen is None:
+        async with services.db.session() as session:
+            person = await touch_person(session=session, telegram_id=user.id,
+                                        first_name=user.first_name,
+                                        language_code=user.language_code, now=now)
+        seen = Seen(language=person.language, first_name=first_name,
+                    language_code=language_code, at=now)
+        seen_recently.note(user.id, seen)
+    context.lang = services.texts.language(user.language_code, seen.language)
     READING.set(context.lang)  # exercise words in this reader's language, for this update
 
 

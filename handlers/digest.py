@@ -11,7 +11,6 @@ from bot.context import RehabContext
 from bot.flows.family import ensure_digest_schedule
 from bot.jobs.digests import digest_values
 from bot.materials import catalogue
-from bot.materials.charts import week_chart
 from bot.materials.locale_format import weekday_names
 from bot.rules import family as rules
 from bot.rules.exercises import Stage
@@ -62,6 +61,8 @@ async def digest(update: Update, context: RehabContext) -> None:
                                               audience="family", delivered=had)
         await reply(update, context, "digest/weekly", patient=patient.first_name, own=is_own,
                     group=False, tip=tip is not None, **values)
+        from bot.materials.charts import week_chart  # Pillow, loaded when first drawn
+
         png = await asyncio.to_thread(week_chart, services.texts, lang, values["d"],
                                       target=values["target"])
         await context.bot.send_photo(update.effective_chat.id, png)  # type: ignore[union-attr]

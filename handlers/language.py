@@ -49,6 +49,7 @@ async def on_tap(update: Update, context: RehabContext) -> None:
     async with context.services.db.session() as session:
         known = await set_language(session=session, telegram_id=update.effective_user.id,
                                    language=choice)
+    context.services.extras["seen"].forget(update.effective_user.id)
     await query.answer()
     if not known:
         return

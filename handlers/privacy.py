@@ -45,6 +45,7 @@ async def on_tap(update: Update, context: RehabContext) -> None:
         return
     async with services.db.session() as session:
         erased = await flow.erase(session=session, telegram_id=update.effective_user.id)
+    services.extras["seen"].forget(update.effective_user.id)
     done = erased is not None and await edit_text(update, render(update, context,
                                                                  "privacy/deleted"))
     if erased is None or not done:  # a double tap: already erased

@@ -11,7 +11,6 @@ from telegram import Update
 
 from bot.context import RehabContext
 from bot.flows.practice import daily_target, patient_progress, today_of
-from bot.materials.charts import progress_chart
 from bot.rules.exercises import Stage
 from bot.rules.family import MAX_FOLLOWERS
 from bot.rules.stats import Progress
@@ -68,6 +67,8 @@ async def send_progress(update: Update, context: RehabContext, *, chat_id: int,
     async with context.services.db.session() as session:
         target = await daily_target(session=session, profile=profile,
                                     day=progress.reps_by_day[-1][0])
+    from bot.materials.charts import progress_chart  # Pillow, loaded when first drawn
+
     png = await asyncio.to_thread(progress_chart, context.services.texts, lang, progress,
                                   target=target)
     await context.bot.send_photo(chat_id, png, caption=render(

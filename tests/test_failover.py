@@ -8,6 +8,7 @@ A graceful stop (SIGTERM) hands its claims back and lets the standby poll at onc
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import signal
 import time
@@ -356,3 +357,36 @@ async def test_a_graceful_stop_hands_over_at_once(shared_url: str, tmp_path: Pat
     assert all(n == (2 if c < FIRST_ID + SNOOZED else 1) for c, n in counts.items())
     assert len(counts) == PATIENTS
     assert "Traceback" not in a.text() + b.text()
+
+
+async def test_a_claim_another_instance_made_between_read_and_write_is_given_up_quietly(
+        database: Database, caplog: pytest.LogCaptureFixture) -> None:
+    """On SQLite a second instance can claim an occurrence after this one read it as due and
+    before it wrote its claim: the unique occurrence refuses the second claim; the batch is
+    given up without a traceback, nothing is claimed twice, and the next read finds the rest."""
+    from types import SimpleNamespace
+
+    from sqlalchemy import insert, select
+
+    from bot.jobs.dispatch import Dispatcher
+    from bot.materials.texts import texts
+    from db.models import Reminder, SentPrompt
+
+    due = datetime(2026, 12, 1, 9, tzinfo=UTC)
+    await seed(database, due)
+    async with database.session() as session:  # the other instance's claim, as committed
+        first = (await session.exec(select(Reminder).order_by(Reminder.id))).first()  # type: ignore[call-overload, arg-type]
+        await session.exec(insert(SentPrompt).values(  # type: ignore[call-overload]
+            patient_id=first[0].patient_id, reminder_id=first[0].id, kind="exercise",
+            due_at=due, status="sent", claimed_by=1))
+    dispatcher = Dispatcher(database=lambda: database, texts=texts(), default_zone="UTC")
+    app = SimpleNamespace(bot=SimpleNamespace(rate_limiter=None))
+    with caplog.at_level(logging.INFO):
+        claimed, to_send = await dispatcher._claim_batch(app, due, True)  # type: ignore[arg-type]
+    assert (claimed, to_send) == ([], [])
+    assert "another instance claimed the same prompts first" in caplog.text
+    assert "Traceback" not in caplog.text and not [
+        r for r in caplog.records if r.levelno >= logging.ERROR]
+    async with database.session() as session:
+        rows = [r[0] for r in (await session.exec(select(SentPrompt.reminder_id))).all()]  # type: ignore[call-overload]
+    assert rows.count(first[0].id) == 1  # not claimed twice

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.materials.pictures import draw_pose
 from bot.rules.exercises import Exercise
 from bot.rules.poses import Pose
 from db import pictures
@@ -62,6 +61,8 @@ class PictureStore:
         if file_id is None and not path.exists():
             async with self._locks.setdefault(key, asyncio.Lock()):
                 if not path.exists():
+                    from bot.materials.pictures import draw_pose  # Pillow, when first drawn
+
                     png = await asyncio.to_thread(
                         draw_pose, pose, side="left" if side == "left" else "right")
                     await asyncio.to_thread(self._write, path, png)

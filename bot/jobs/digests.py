@@ -20,7 +20,6 @@ from bot.flows.practice import daily_target, day_logs
 from bot.jobs.ownership import Ownership
 from bot.jobs.pacing import NotSent
 from bot.materials import catalogue
-from bot.materials.charts import week_chart
 from bot.materials.texts import Texts
 from bot.rules import family as rules
 from bot.rules.exercises import Stage
@@ -203,6 +202,8 @@ class Digester:
             await bot.send_message(chat_id, text, rate_limit_args={
                 "bulk": True, "before_send": lambda: progress("sending")})
             await progress("sent")
+            from bot.materials.charts import week_chart  # Pillow, loaded when first drawn
+
             png = await asyncio.to_thread(week_chart, self.texts, lang, numbers,
                                           target=values["target"])
             await bot.send_photo(chat_id, png, rate_limit_args={"bulk": True})

@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.exc import IntegrityError
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import Application
@@ -29,6 +30,7 @@ from bot.materials.texts import Texts
 from bot.rules.due import in_quiet_hours, next_due, quiet_end_after
 from bot.rules.exercises import Stage
 from bot.rules.practice import next_lesson
+from bot.seen import SeenRecently
 from db import lessons, reminders
 from db.engine import Database
 from db.models import Reminder
@@ -90,6 +92,7 @@ class Dispatcher:
         self.stopping = False  # set at shutdown: nothing more is claimed or sent
         self.metrics: Any = None  # bot.metrics.Metrics, when set
         self._legacy_done = False  # no prompt from before 0011 is left unresolved
+        self.seen: SeenRecently | None = None  # told each tick whether this instance is alone
 
     @property
     def owner(self) -> int:
@@ -129,18 +132,41 @@ class Dispatcher:
         """Deliver everything due at ``now``; returns how many messages went out."""
         sent = 0
         first = True
-        owner = self.owner
         # the batch being sent while the next is claimed: sending never waits for a claim,
         # and at most two batches are claimed and not yet sent
         sending: asyncio.Task[int] | None = None
         for _ in range(self.config.max_batches):
             if self.stopping:
                 break
+            claimed, to_send = await self._claim_batch(app, now, first)
+            first = False
+            if not claimed:
+                break
+            following = asyncio.ensure_future(self._deliver_all(app.bot, to_send, now))
+            if sending is not None:
+                sent += await sending
+            sending = following
+        if sending is not None:
+            sent += await sending
+        if not self.stopping:
+            sent += await self.sweep_missed(now)
+        return sent
+
+    async def _claim_batch(self, app: Application, now: datetime, first: bool
+                           ) -> tuple[list[Claimed], list[Claimed]]:
+        """One batch claimed, and the part of it to send now. On SQLite, another instance
+        can claim the same occurrence between this one's read and its write: the unique
+        occurrence refuses the second claim, this batch is given up (nothing was sent) and
+        the next tick reads again, finding those already claimed."""
+        owner = self.owner
+        try:
             async with self._database().session() as session:
                 claimed = []
                 if first:  # claims of an instance that is gone: killed, or stopped
                     live = await self._live()
                     self._share_bulk_lane(app, len(live))
+                    if self.seen is not None:
+                        self.seen.alone = len(live) <= 1
                     interrupted = await reminders.mark_interrupted(session=session, live=live)
                     if interrupted:
                         log.warning("%d prompt(s) were being sent when their instance stopped;"
@@ -158,18 +184,10 @@ class Dispatcher:
                     local_day=local_day_in(self.default_zone), owner=owner,
                     day_end=day_end_in(self.default_zone))
                 to_send = await self._triage(session, claimed, now)
-            first = False
-            if not claimed:
-                break
-            following = asyncio.ensure_future(self._deliver_all(app.bot, to_send, now))
-            if sending is not None:
-                sent += await sending
-            sending = following
-        if sending is not None:
-            sent += await sending
-        if not self.stopping:
-            sent += await self.sweep_missed(now)
-        return sent
+        except IntegrityError:
+            log.info("another instance claimed the same prompts first; looking again next tick")
+            return [], []
+        return claimed, to_send
 
     async def _triage(self, session: object, claimed: list[Claimed], now: datetime
                       ) -> list[Claimed]:

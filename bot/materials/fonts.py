@@ -8,8 +8,6 @@ import importlib.util
 from functools import cache
 from pathlib import Path
 
-from fontTools.ttLib import TTFont
-
 
 def _package_dir(name: str) -> Path:
     spec = importlib.util.find_spec(name)
@@ -32,6 +30,8 @@ def font_file(lang: str = "en", *, bold: bool = False) -> Path:
 
 @cache
 def _characters(path: Path) -> frozenset[int]:
+    from fontTools.ttLib import TTFont  # only when a font is looked at
+
     with TTFont(str(path), lazy=True) as font:
         return frozenset(font.getBestCmap())
 
