@@ -27,7 +27,7 @@ from sqlalchemy import insert
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.application import build_application
+from bot.application import build_application, settle_heap
 from bot.clock import FakeClock
 from bot.settings import Settings
 from db import reminders as reminder_queries
@@ -114,6 +114,7 @@ async def burst(args: argparse.Namespace, workdir: Path) -> dict[str, object]:
             await app.start()
             await app.updater.start_polling(poll_interval=0.0, timeout=5)  # type: ignore[union-attr]
             ticker = app.bot_data["services"].extras["ticker"]
+            settle_heap()  # as `rehab-buddy run` does once it is up
             from bot.loop_lag import LoopLag
             lag = LoopLag(interval=0.01)
             lag.recording = True
@@ -123,6 +124,8 @@ async def burst(args: argparse.Namespace, workdir: Path) -> dict[str, object]:
             presses = 0
             while not dispatch.done():
                 await asyncio.sleep(args.press_every)
+                if not getattr(args, "presses", True):
+                    continue
                 # press "Start" on a prompt that has arrived (lower ids are claimed first)
                 sent_so_far = int((time.time() - started) * 20)
                 if sent_so_far < 5:
@@ -150,7 +153,7 @@ async def burst(args: argparse.Namespace, workdir: Path) -> dict[str, object]:
         while prompts[j] <= t - 1.0:
             j += 1
         window_max = max(window_max, i - j + 1)
-    latencies = list(stats["latencies"].values())
+    latencies = list(stats["latencies"].values()) or [float("nan")]
     span = prompts[-1] - prompts[0] if len(prompts) > 1 else float("nan")
     return {
         "patients": args.patients,
@@ -161,7 +164,7 @@ async def burst(args: argparse.Namespace, workdir: Path) -> dict[str, object]:
         "responses_429": stats["rate_limited"],
         "first_message_s": round(prompts[0] - started, 3),
         "last_message_s": round(prompts[-1] - started, 3),
-        "button_presses": len(latencies),
+        "button_presses": len(stats["latencies"]),
         "press_answer_p50_ms": round(statistics.median(latencies) * 1000, 1),
         "press_answer_p99_ms": round(percentile(latencies, 0.99) * 1000, 1),
         "press_answer_max_ms": round(max(latencies) * 1000, 1),

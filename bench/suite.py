@@ -67,11 +67,11 @@ async def memory() -> dict[str, float]:
     return out
 
 
-async def burst(patients: int) -> dict[str, Any]:
+async def burst(patients: int, presses: bool) -> dict[str, Any]:
     from bench.burst import burst as run_burst
 
     with tempfile.TemporaryDirectory() as tmp:
-        return await run_burst(Namespace(patients=patients, press_every=0.25,
+        return await run_burst(Namespace(patients=patients, press_every=0.25, presses=presses,
                                          database_url=None), Path(tmp))
 
 
@@ -89,8 +89,10 @@ def table(result: dict[str, Any]) -> list[list[str]]:
             for state in ("nothing_sent", "all_sent_today"):
                 tick = size[state]
                 _row(rows, f"tick, {size['stored']:,} stored, {state.replace('_', ' ')}, "
-                     f"{db['database']} (worst steady)", tick["steady_tick_max_ms"], None,
-                     "≤ 50 ms", tick["steady_tick_max_ms"] <= 50, " ms")
+                     f"{db['database']}: median", tick["steady_tick_median_ms"], None,
+                     "≤ 50 ms", tick["steady_tick_median_ms"] <= 50, " ms")
+                _row(rows, "  worst of the steady ticks", tick["steady_tick_max_ms"], None,
+                     "≤ 100 ms", tick["steady_tick_max_ms"] <= 100, " ms")
                 _row(rows, "  loop lag in those ticks, worst", tick["loop_lag_max_ms"], None,
                      "≤ 50 ms", tick["loop_lag_max_ms"] <= 50, " ms")
     taps = result["taps"]
@@ -104,11 +106,20 @@ def table(result: dict[str, Any]) -> list[list[str]]:
          ours["cpu_ms_per_update"] <= 6, " ms")
     _row(rows, "  the same, bare bot with 256 concurrent updates",
          taps["bare_256"]["answers_per_second"], None, "", None)
+    alone = result["burst_alone"]
+    _row(rows, f"burst of {alone['patients']:,} prompts, nobody tapping: prompts a second",
+         alone["prompts_per_second"], 30, "≥ 28", alone["prompts_per_second"] >= 28)
+    _row(rows, "  most in any one second; 429s", alone["max_in_any_1s_window"], 30,
+         "≤ 30, no 429", alone["responses_429"] == 0 and alone["max_in_any_1s_window"] <= 30)
+    _row(rows, "  loop lag, worst", alone["loop_lag_max_ms"], None, "≤ 50 ms",
+         alone["loop_lag_max_ms"] <= 50, " ms")
     b = result["burst"]
-    _row(rows, f"burst of {b['patients']:,} prompts: prompts a second", b["prompts_per_second"],
-         30, "≥ 28", b["prompts_per_second"] >= 28)
-    _row(rows, "  all messages a second", b["achieved_per_second"], 30, "≤ 30, no 429",
-         b["responses_429"] == 0 and b["max_in_any_1s_window"] <= 30)
+    _row(rows, f"burst of {b['patients']:,} prompts, people tapping 4 a second: all "
+         "messages a second", b["achieved_per_second"], 30, "≥ 28, ≤ 30",
+         b["achieved_per_second"] >= 28 and b["max_in_any_1s_window"] <= 30
+         and b["responses_429"] == 0)
+    _row(rows, "  prompts a second (the rest were answers to people)",
+         b["prompts_per_second"], None, "", None)
     _row(rows, "  a tap answered during it, p99", b["press_answer_p99_ms"], None, "< 100 ms",
          b["press_answer_p99_ms"] < 100, " ms")
     _row(rows, "  loop lag, worst", b["loop_lag_max_ms"], None, "≤ 50 ms",
@@ -148,8 +159,10 @@ async def run_suite(quick: bool, postgres: str | None) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         result["taps"]["ours"] = await taps.ours(people, 256, Path(tmp))
     result["taps"]["bare_256"] = await taps.bare(people, 256)
-    say("the morning burst")
-    result["burst"] = await burst(600 if quick else 3000)
+    say("the morning burst, nobody tapping")
+    result["burst_alone"] = await burst(600 if quick else 3000, presses=False)
+    say("the morning burst, people tapping")
+    result["burst"] = await burst(600 if quick else 3000, presses=True)
     say("memory")
     result["memory"] = await memory()
     result["seconds"] = round(time.monotonic() - began, 1)

@@ -95,6 +95,10 @@ async def flood(emulated: Emulated, app: Application, before_start: Callable[[],
         await before_start()
     await app.start()
     await app.updater.start_polling(poll_interval=0.0, timeout=5)  # type: ignore[union-attr]
+    import gc  # as `rehab-buddy run` does once it is up (bot.application.settle_heap)
+
+    gc.collect()
+    gc.freeze()
     try:
         base = len(await emulated.sent())
         await emulated.everyone_writes("/help")

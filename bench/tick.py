@@ -29,7 +29,7 @@ from sqlalchemy import insert
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.burst import TOKEN, seed
-from bot.application import build_application
+from bot.application import build_application, settle_heap
 from bot.clock import FakeClock
 from bot.loop_lag import LoopLag
 from bot.settings import Settings
@@ -181,6 +181,7 @@ async def one_size(url: str, stored: int, rounds: int, schema: str | None = None
     settings = Settings(_env_file=None, database_url=url,
                         telegram_api_base_url="http://127.0.0.1:9/bot")
     app = build_application(settings, token=TOKEN, clock=clock, database=db, heartbeat=False)
+    settle_heap()  # as `rehab-buddy run` does once it is up
     result: dict[str, object] = {"stored": stored, "seed_s": round(seeded, 1)}
     result["nothing_sent"] = await ticks(app, clock, rounds)
     await seed_sent_today(db)

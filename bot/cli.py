@@ -257,7 +257,7 @@ STOP_SECONDS = 8.0  # SIGTERM to exit: in-flight work finishes within this, then
 async def _serve(settings: Settings, token: str) -> None:
     """Migrate, then take updates (long polling, one instance at a time; or a webhook) and
     run the scheduled work, until SIGINT or SIGTERM; then stop in order (docs/operations.md)."""
-    from bot.application import build_application
+    from bot.application import build_application, settle_heap
     from db.engine import Database
 
     await _migrate(settings.database_url)
@@ -287,6 +287,7 @@ async def _serve(settings: Settings, token: str) -> None:
                 web_runner = await _start_health(settings, health)
         log.info("Rehab Buddy is running as @%s (%s)", app.bot.username,
                  "webhook" if receiver is not None else "long polling")
+        settle_heap()
         await stop.wait()
         log.info("stopping")
     finally:
