@@ -95,10 +95,9 @@ async def flood(emulated: Emulated, app: Application, before_start: Callable[[],
         await before_start()
     await app.start()
     await app.updater.start_polling(poll_interval=0.0, timeout=5)  # type: ignore[union-attr]
-    import gc  # as `rehab-buddy run` does once it is up (bot.application.settle_heap)
+    from bot.application import settle_heap
 
-    gc.collect()
-    gc.freeze()
+    settle_heap()  # as `rehab-buddy run` does once it is up
     try:
         base = len(await emulated.sent())
         await emulated.everyone_writes("/help")

@@ -159,11 +159,11 @@ class PriorityPacer(BaseRateLimiter[dict[str, Any]]):
         if len(self._sent) >= self.per_window:
             return min(slot[0] for slot in self._sent) + self.window - now
         if lane == BULK:
+            bulk = [slot[0] for slot in self._sent if slot[1] == BULK]
             # bulk leaves room for one more answer to people than the window already holds
-            people = len(self._sent) - sum(1 for slot in self._sent if slot[1] == BULK)
+            people = len(self._sent) - len(bulk)
             room = min(self.bulk_per_window, self.per_window - people - 1)
             share = max(1, room // self.bulk_share)
-            bulk = [slot[0] for slot in self._sent if slot[1] == BULK]
             if len(bulk) >= share:
                 return min(bulk) + self.window - now
             # spread across the window rather than all at its start, so an answer to a person
