@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import UTC, timedelta
 
 from telegram import Update
@@ -44,7 +45,7 @@ from bot.rules.language import menu_code
 from bot.seen import SeenRecently
 from bot.settings import Settings
 from bot.telegram_client import RehabBot
-from bot.updates import ChatOrderedProcessor
+from bot.updates import CONCURRENT_UPDATES, ChatOrderedProcessor
 from db.engine import Database
 from db.presence import Presence
 from handlers import (
@@ -82,6 +83,20 @@ def file_url(base_url: str) -> str:
     return base_url[: -len("/bot")] + "/file/bot" if base_url.endswith("/bot") else base_url
 
 
+Callback = Callable[[Update, RehabContext], Awaitable[None]]
+
+
+def _route(commands: dict[str, Callback]) -> Callback:
+    """The handler of the command an update carries (one the CommandHandler matched)."""
+    async def route(update: Update, context: RehabContext) -> None:
+        message = update.effective_message
+        assert message is not None and message.text is not None
+        name = message.text.split(maxsplit=1)[0][1:].split("@", 1)[0].lower()
+        await commands[name](update, context)
+
+    return route
+
+
 def register_handlers(app: RehabApp) -> None:
     """Every handler, top to bottom. Group -1 runs before all others for every update."""
     app.add_handler(TypeHandler(Update, sanity.drop_unreadable), group=-3)  # bad data
@@ -103,8 +118,8 @@ def register_handlers(app: RehabApp) -> None:
         "export": privacy.export_command, "delete": privacy.delete_command,
         "language": language.language_command, "help": help.help_command,
     }
-    for name, callback in commands.items():
-        app.add_handler(CommandHandler(name, callback, filters=private))
+    # one handler for them all: the library would otherwise try each in turn for every update
+    app.add_handler(CommandHandler(list(commands), _route(commands), filters=private))
     app.add_handler(CommandHandler("link", groups.link_group))  # the one command for groups
 
     # Buttons, by the prefix of their callback data.
@@ -226,7 +241,9 @@ def build_application(
         base_file_url=file_url(settings.telegram_api_base_url),
         defaults=Defaults(parse_mode=ParseMode.HTML, tzinfo=UTC),
         rate_limiter=pacer or PriorityPacer(paid_per_second=settings.paid_broadcast_per_second),
-        request=HTTPXRequest(connection_pool_size=256),
+        # the updates handled at once and the paced bulk sends beside them: the client checks
+        # every open connection on each request, so fewer is cheaper (bench/taps.py)
+        request=HTTPXRequest(connection_pool_size=2 * CONCURRENT_UPDATES, pool_timeout=30),
         # two: the last confirming call at shutdown never waits for the long poll it ends
         get_updates_request=HTTPXRequest(connection_pool_size=2))
     quiet_library_lines()

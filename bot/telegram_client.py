@@ -16,9 +16,13 @@ is lost. Its data is never logged (names, texts).
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 from telegram import Message, Update
+from telegram._utils.defaultvalue import DEFAULT_NONE, DefaultValue
+from telegram._utils.types import JSONDict, ODVInput, TimePeriod
 from telegram.error import BadRequest
 from telegram.ext import ExtBot
 
@@ -33,23 +37,42 @@ def _is(exc: BadRequest, *phrases: str) -> bool:
     return any(phrase in message for phrase in phrases)
 
 
-def readable(item: object, bot: Any) -> object:
-    """The update if the library can read it; else the bare update (just its id)."""
+def readable(item: object, bot: Any) -> Update | None:
+    """The update as the library reads it; if it cannot, the bare update (just its id), or
+    None without even an id."""
     try:
-        Update.de_json(item, bot)  # type: ignore[arg-type]
-        return item
+        return Update.de_json(item, bot)  # type: ignore[arg-type]
     except Exception:
         update_id = item.get("update_id") if isinstance(item, dict) else None
         log.warning("an update could not be read and was skipped (its data is not logged)")
-        return {"update_id": update_id} if isinstance(update_id, int) else None
+        return Update(update_id) if isinstance(update_id, int) else None
 
 
 class RehabBot(ExtBot[Any]):
-    async def _post(self, endpoint: str, *args: Any, **kwargs: Any) -> Any:
-        result = await super()._post(endpoint, *args, **kwargs)
-        if endpoint == "getUpdates" and isinstance(result, list):
-            result = [u for u in (readable(item, self) for item in result) if u is not None]
-        return result
+    async def get_updates(
+        self, offset: int | None = None, limit: int | None = None,
+        timeout: TimePeriod | None = None, allowed_updates: Sequence[str] | None = None, *,
+        read_timeout: ODVInput[float] = DEFAULT_NONE,
+        write_timeout: ODVInput[float] = DEFAULT_NONE,
+        connect_timeout: ODVInput[float] = DEFAULT_NONE,
+        pool_timeout: ODVInput[float] = DEFAULT_NONE, api_kwargs: JSONDict | None = None,
+    ) -> tuple[Update, ...]:
+        """As the library's, but each update read on its own (see :func:`readable`), and
+        once: the library's own reading fails the whole batch for one bad update (and logs
+        its data)."""
+        wait = timeout.total_seconds() if isinstance(timeout, timedelta) else timeout or 0
+        read = (self._request[0].read_timeout if isinstance(read_timeout, DefaultValue)
+                else read_timeout) or 0
+        result = await self._post(
+            "getUpdates", {"timeout": timeout, "offset": offset, "limit": limit,
+                           "allowed_updates": allowed_updates},
+            read_timeout=read + wait, write_timeout=write_timeout,
+            connect_timeout=connect_timeout, pool_timeout=pool_timeout, api_kwargs=api_kwargs)
+        updates = tuple(u for u in (readable(item, self) for item in result or [])
+                        if u is not None)
+        for update in updates:
+            self.insert_callback_data(update)
+        return updates
 
     async def answer_callback_query(self, *args: Any, **kwargs: Any) -> bool:
         try:

@@ -15,7 +15,6 @@ import json
 import logging
 
 from aiohttp import web
-from telegram import Update
 
 from bot.context import RehabApp
 from bot.metrics import Metrics
@@ -52,15 +51,14 @@ class WebhookReceiver:
         if self.stopping:
             return web.Response(status=503, text="stopping\n")
         try:
-            item = readable(json.loads(await request.read()), self.app.bot)
+            update = readable(json.loads(await request.read()), self.app.bot)
         except ValueError:
-            item = None
-        if item is None:  # not even an update id: nothing to do, and nothing to post again
+            update = None
+        if update is None:  # not even an update id: nothing to do, and nothing to post again
             log.warning("a webhook post was not an update; skipped")
             return web.Response(text="ok\n")
         # an update the library cannot read arrives as its bare id: it is passed over (and
         # answered 200, or Telegram would post it forever and hold that chat's next updates)
-        update = Update.de_json(item, self.app.bot)  # type: ignore[arg-type]
         self.in_flight += 1
         self._idle.clear()
         try:

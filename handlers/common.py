@@ -19,7 +19,7 @@ from bot.seen import Seen, SeenRecently
 from db import family
 from db.models import PatientProfile, Person
 from db.patients import get_patient
-from db.people import get_person, touch_person
+from db.people import get_person, track
 
 
 def lang_of(update: Update, context: RehabContext) -> str:
@@ -70,11 +70,11 @@ async def track_person(update: Update, context: RehabContext) -> None:
     seen = None if update.my_chat_member is not None else seen_recently.get(
         user.id, first_name=first_name, language_code=language_code, now=now)
     if seen is None:
-        async with services.db.session() as session:
-            person = await touch_person(session=session, telegram_id=user.id,
-                                        first_name=user.first_name,
-                                        language_code=user.language_code, now=now)
-        seen = Seen(language=person.language, first_name=first_name,
+        async with services.db.connect() as connection:
+            language = await track(connection=connection, telegram_id=user.id,
+                                   first_name=user.first_name,
+                                   language_code=user.language_code, now=now)
+        seen = Seen(language=language, first_name=first_name,
                     language_code=language_code, at=now)
         seen_recently.note(user.id, seen)
     context.lang = services.texts.language(user.language_code, seen.language)

@@ -6,8 +6,7 @@ from telegram import Update
 
 from bot.commands import commands_for
 from bot.context import RehabContext
-from db.family import patients_of
-from db.people import get_person
+from db.people import help_flags
 from handlers.common import lang_of, reply
 
 
@@ -17,12 +16,9 @@ async def help_command(update: Update, context: RehabContext) -> None:
     label = context.services.texts.label
     user = update.effective_user
     assert user is not None
-    async with context.services.db.session() as session:
-        person = await get_person(session=session, telegram_id=user.id)
-        cares = bool(person and person.id and await patients_of(
-            session=session, member_id=person.id, role="care"))
-    shown = commands_for(patient=bool(person and person.is_patient),
-                         family=bool(person and person.is_family), care=cares)
+    async with context.services.db.connect() as connection:
+        patient, family, care = await help_flags(connection=connection, telegram_id=user.id)
+    shown = commands_for(patient=patient, family=family, care=care)
     commands = [{"name": c.name, "description": label(f"commands.{c.name}", lang)}
                 for c in shown]
     await reply(update, context, "help/commands", commands=commands)

@@ -53,6 +53,7 @@ class Texts:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=False,
+            auto_reload=False,  # content ships with the code: no stat of the file per message
         )
         self._plain = Environment(autoescape=False, undefined=StrictUndefined)
         # dates in the reader's language: {{ d|when("MMMd", lang) }}
