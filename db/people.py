@@ -40,6 +40,12 @@ async def touch_person(
     return person
 
 
+def as_stored(first_name: str, language_code: str | None) -> tuple[str, str | None]:
+    """A name and a Telegram language as their columns keep them (cut to fit), so that what
+    was stored and what an update says compare alike."""
+    return first_name[:128], language_code[:16] if language_code else language_code
+
+
 _PERSON = Person.__table__.c  # type: ignore[attr-defined]
 _LINK = FamilyLink.__table__.c  # type: ignore[attr-defined]
 _SEEN = DirectRead(
@@ -61,8 +67,7 @@ async def track(*, connection: AsyncConnection, telegram_id: int, first_name: st
     Columns only, read in one round trip (``db.direct``): it runs before most updates, and
     most of the time it finds nothing to write.
     """
-    first_name = first_name[:128]  # fits the columns
-    language_code = language_code[:16] if language_code else language_code
+    first_name, language_code = as_stored(first_name, language_code)
     found = await _SEEN.rows(connection, telegram_id=telegram_id)
     if not found:
         # a repeated update, or the same person's update in another chat, may make the row

@@ -19,7 +19,7 @@ from bot.seen import Seen, SeenRecently
 from db import family
 from db.models import PatientProfile, Person
 from db.patients import get_patient
-from db.people import get_person, track
+from db.people import as_stored, get_person, track
 
 
 def lang_of(update: Update, context: RehabContext) -> str:
@@ -65,15 +65,14 @@ async def track_person(update: Update, context: RehabContext) -> None:
     services = context.services
     now = services.clock.now()
     seen_recently: SeenRecently = services.extras["seen"]
-    first_name = user.first_name[:128]
-    language_code = user.language_code[:16] if user.language_code else user.language_code
+    first_name, language_code = as_stored(user.first_name, user.language_code)
     seen = None if update.my_chat_member is not None else seen_recently.get(
         user.id, first_name=first_name, language_code=language_code, now=now)
     if seen is None:
         async with services.db.connect() as connection:
             language = await track(connection=connection, telegram_id=user.id,
-                                   first_name=user.first_name,
-                                   language_code=user.language_code, now=now)
+                                   first_name=first_name, language_code=language_code,
+                                   now=now)
         seen = Seen(language=language, first_name=first_name,
                     language_code=language_code, at=now)
         seen_recently.note(user.id, seen)
