@@ -21,11 +21,18 @@ async def _help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await update.effective_message.reply_text(TEXT)
 
 
-def build_bare(token: str, base_url: str, concurrency: int | bool = False) -> Application:
+def build_bare(token: str, base_url: str, concurrency: int | bool = False, *,
+               aiohttp: bool = False) -> Application:
     """Sequential by default (the library's own default); ``concurrency`` as the builder
-    takes it."""
-    app = (ApplicationBuilder().token(token).base_url(base_url)
-           .concurrent_updates(concurrency).build())
+    takes it. ``aiohttp``: over the bot's own HTTP (bot/transport.py) instead of httpx, to
+    show what is left of our cost once the transport is the same."""
+    builder = ApplicationBuilder().token(token).base_url(base_url)
+    if aiohttp:
+        from bot.transport import AiohttpRequest
+
+        builder = builder.request(AiohttpRequest(connections=32)).get_updates_request(
+            AiohttpRequest(connections=2))
+    app = builder.concurrent_updates(concurrency).build()
     app.add_handler(CommandHandler(["help", "start"], _help))
     return app
 

@@ -106,6 +106,10 @@ def table(result: dict[str, Any]) -> list[list[str]]:
          ours["cpu_ms_per_update"] <= 6, " ms")
     _row(rows, f"  the same, bare bot with {taps['concurrency']} updates at once",
          taps["bare_concurrent"]["answers_per_second"], None, "", None)
+    if "bare_aiohttp_concurrent" in taps:  # results written before it was measured lack it
+        _row(rows, f"  the same, bare bot with {taps['concurrency']} at once on our HTTP "
+             "(aiohttp)", taps["bare_aiohttp_concurrent"]["answers_per_second"], None, "",
+             None)
     alone = result["burst_alone"]
     _row(rows, f"burst of {alone['patients']:,} prompts, nobody tapping: prompts a second",
          alone["prompts_per_second"], 30, "≥ 28", alone["prompts_per_second"] >= 28)

@@ -2,7 +2,8 @@
 pacer's), so what is measured is the bot's own work per update: how many answers a second,
 and how much CPU each update costs this process. Beside it, the bare python-telegram-bot
 bot (``bench/bare.py``) on the same emulator in the same run: sequential (the library's
-default) and with the same concurrency.
+default) and with the same concurrency, on the library's HTTP (httpx) and, in
+``rehab-buddy bench``, on ours (aiohttp, bot/transport.py).
 
     .venv/bin/python bench/taps.py [--people 1000] [--concurrency 4 16 64 256]
 """
@@ -154,9 +155,11 @@ async def ours(people: int, concurrency: int, workdir: Path) -> dict[str, float]
     return got
 
 
-async def bare(people: int, concurrency: int | bool) -> dict[str, float]:
+async def bare(people: int, concurrency: int | bool, *, aiohttp: bool = False
+               ) -> dict[str, float]:
     async with Emulated(people) as emulated:
-        return await flood(emulated, build_bare(TOKEN, emulated.base_url, concurrency))
+        return await flood(emulated, build_bare(TOKEN, emulated.base_url, concurrency,
+                                                aiohttp=aiohttp))
 
 
 def _median_round(rounds: list[dict[str, Any]]) -> dict[str, Any]:
@@ -174,12 +177,15 @@ async def alternating(people: int, rounds: int = 3) -> dict[str, Any]:
     from bot.updates import CONCURRENT_UPDATES
 
     runs: dict[str, list[dict[str, Any]]] = {"bare_sequential": [], "ours": [],
-                                             "bare_concurrent": []}
+                                             "bare_concurrent": [],
+                                             "bare_aiohttp_concurrent": []}
     with tempfile.TemporaryDirectory() as tmp:
         for n in range(rounds):
             runs["bare_sequential"].append(await bare(people, False))
             runs["ours"].append(await ours(people, CONCURRENT_UPDATES, Path(tmp) / str(n)))
             runs["bare_concurrent"].append(await bare(people, CONCURRENT_UPDATES))
+            runs["bare_aiohttp_concurrent"].append(
+                await bare(people, CONCURRENT_UPDATES, aiohttp=True))
     return {"people": people, "concurrency": CONCURRENT_UPDATES, "rounds": rounds,
             **{name: _median_round(got) for name, got in runs.items()}}
 
@@ -189,7 +195,7 @@ async def measure(people: int, concurrencies: list[int]) -> dict[str, object]:
     out["bare_sequential"] = await bare(people, False)
     with tempfile.TemporaryDirectory() as tmp:
         out["ours"] = {str(n): await ours(people, n, Path(tmp)) for n in concurrencies}
-    out["bare_256"] = await bare(people, 256)
+    out["bare_concurrent"] = {str(n): await bare(people, n) for n in concurrencies}
     return out
 
 

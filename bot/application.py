@@ -22,7 +22,6 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
-from telegram.request import HTTPXRequest
 
 from bot.clock import Clock, SystemClock
 from bot.context import RehabApp, RehabContext, Services
@@ -45,6 +44,7 @@ from bot.rules.language import menu_code
 from bot.seen import SeenRecently
 from bot.settings import Settings
 from bot.telegram_client import RehabBot
+from bot.transport import AiohttpRequest
 from bot.updates import CONCURRENT_UPDATES, ChatOrderedProcessor
 from db.engine import Database
 from db.presence import Presence
@@ -241,11 +241,11 @@ def build_application(
         base_file_url=file_url(settings.telegram_api_base_url),
         defaults=Defaults(parse_mode=ParseMode.HTML, tzinfo=UTC),
         rate_limiter=pacer or PriorityPacer(paid_per_second=settings.paid_broadcast_per_second),
-        # the updates handled at once and the paced bulk sends beside them: the client checks
-        # every open connection on each request, so fewer is cheaper (bench/taps.py)
-        request=HTTPXRequest(connection_pool_size=2 * CONCURRENT_UPDATES, pool_timeout=30),
+        # the updates handled at once and the paced bulk sends beside them (bot/transport.py
+        # says why aiohttp)
+        request=AiohttpRequest(connections=2 * CONCURRENT_UPDATES, pool_timeout=30),
         # two: the last confirming call at shutdown never waits for the long poll it ends
-        get_updates_request=HTTPXRequest(connection_pool_size=2))
+        get_updates_request=AiohttpRequest(connections=2))
     quiet_library_lines()
     app: RehabApp = (
         ApplicationBuilder()

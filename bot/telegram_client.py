@@ -49,6 +49,16 @@ def readable(item: object, bot: Any) -> Update | None:
 
 
 class RehabBot(ExtBot[Any]):
+    async def initialize(self) -> None:
+        """As the library's; if it fails (getMe: a wrong token or address), the connections
+        it opened are closed again, so that the one line saying why is all that is left."""
+        try:
+            await super().initialize()
+        except BaseException:
+            for request in self._request:
+                await request.shutdown()
+            raise
+
     async def get_updates(
         self, offset: int | None = None, limit: int | None = None,
         timeout: TimePeriod | None = None, allowed_updates: Sequence[str] | None = None, *,

@@ -16,7 +16,7 @@ async def help_command(update: Update, context: RehabContext) -> None:
     label = context.services.texts.label
     user = update.effective_user
     assert user is not None
-    async with context.services.db.connect() as connection:
+    async with context.services.db.read() as connection:
         patient, family, care = await help_flags(connection=connection, telegram_id=user.id)
     shown = commands_for(patient=patient, family=family, care=care)
     commands = [{"name": c.name, "description": label(f"commands.{c.name}", lang)}
