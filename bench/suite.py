@@ -95,6 +95,16 @@ def table(result: dict[str, Any]) -> list[list[str]]:
                      "≤ 100 ms", tick["steady_tick_max_ms"] <= 100, " ms")
                 _row(rows, "  loop lag in those ticks, worst", tick["loop_lag_max_ms"], None,
                      "≤ 50 ms", tick["loop_lag_max_ms"] <= 50, " ms")
+            roll = size.get("rollover")
+            if roll is None:  # results written before the rollover was measured here
+                continue
+            _row(rows, f"rollover, {roll['prompts']:,} prompts of the day before, "
+                 f"{db['database']}: worst tick", roll["tick_max_ms"], None, "≤ 100 ms",
+                 roll["tick_max_ms"] <= 100, " ms")
+            _row(rows, f"  ticks until all resolved ({roll['ticks']:,}): left unresolved",
+                 roll["left_unresolved"], None, "0", roll["left_unresolved"] == 0)
+            _row(rows, "  loop lag in those ticks, worst", roll["loop_lag_max_ms"], None,
+                 "≤ 50 ms", roll["loop_lag_max_ms"] <= 50, " ms")
     taps = result["taps"]
     ours = taps["ours"]
     _row(rows, f"{taps['people']:,} people write at once: answers a second",

@@ -5,7 +5,8 @@ Seeds STORED patients, each with a daily reminder (spread over the next day, so 
 care-team member who chose a weekly report; then times ``Ticker.run_due`` the way the
 heartbeat runs it: the first tick (the hourly checks run in it), then steady ticks. Then it
 gives every patient a prompt sent today (half of them practised) and times the same again.
-The event loop's lag is recorded throughout.
+Then the day rolls over: every tick from midnight until each of those prompts is resolved
+(practised or missed), a batch a tick. The event loop's lag is recorded throughout.
 
     .venv/bin/python bench/tick.py [--stored 10000 100000 1000000] [--postgres URL]
 """
@@ -135,6 +136,45 @@ async def ticks(app: Any, clock: FakeClock, rounds: int) -> dict[str, object]:
             "loop_stalls_over_50ms": lag.stalls}
 
 
+async def rollover(app: Any, db: Database, clock: FakeClock) -> dict[str, object]:
+    """From just past midnight, whole ticks 20 s apart until every prompt of the day before
+    is resolved (``Dispatcher.SWEEP_BATCH`` a tick), and how many were left after."""
+    from bot.jobs.dispatch import Dispatcher
+
+    ticker = app.bot_data["services"].extras["ticker"]
+    async with db.engine.connect() as conn:
+        sent = int((await conn.exec_driver_sql(
+            "SELECT count(*) FROM sent_prompt WHERE status = 'sent'")).scalar_one())
+    clock.set(DAY_END + timedelta(seconds=20))
+    lag = LoopLag(interval=0.01)
+    lag.recording = True
+    lag.start()
+    totals: list[float] = []
+    worst: dict[str, float] = {}
+    for _ in range(sent // Dispatcher.SWEEP_BATCH + 2):
+        began = time.perf_counter()
+        by_work = {}
+        for name, work in ticker.work:
+            t0 = time.perf_counter()
+            await work(app, clock.now())
+            by_work[name] = round((time.perf_counter() - t0) * 1000, 1)
+        totals.append((time.perf_counter() - began) * 1000)
+        if totals[-1] == max(totals):
+            worst = by_work
+        clock.advance(timedelta(seconds=20))
+    await asyncio.sleep(0.02)
+    await lag.stop()
+    async with db.engine.connect() as conn:
+        left = int((await conn.exec_driver_sql(
+            "SELECT count(*) FROM sent_prompt WHERE status = 'sent'")).scalar_one())
+    return {"prompts": sent, "ticks": len(totals), "left_unresolved": left,
+            "tick_median_ms": round(statistics.median(totals), 1),
+            "tick_max_ms": round(max(totals), 1), "worst_tick_by_work_ms": worst,
+            "worst_tick_index": totals.index(max(totals)),
+            "loop_lag_max_ms": round(max(lag.samples, default=0.0) * 1000, 1),
+            "loop_stalls_over_50ms": lag.stalls}
+
+
 async def plans(app: Any, db: Database, clock: FakeClock) -> list[dict[str, object]]:
     """Every distinct statement one tick runs (the hourly checks included), with the plan the
     database chose for it at this size: recorded, then explained (EXPLAIN QUERY PLAN on
@@ -190,6 +230,7 @@ async def one_size(url: str, stored: int, rounds: int, schema: str | None = None
     result["all_sent_today"] = await ticks(app, clock, rounds)
     if explain:
         result["plans"] = await plans(app, db, clock)
+    result["rollover"] = await rollover(app, db, clock)
     await db.dispose()
     return result
 

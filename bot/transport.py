@@ -9,8 +9,8 @@ checks per answer; a bare bot on httpx spends 2.9 ms of CPU per answer at sixtee
 aiohttp's pool learns that a server closed a connection from the event loop itself, and
 parses HTTP in C.
 
-What the library expects of a request is kept: the default timeouts (5 s to connect, read and
-write, 1 s to wait for a free connection, 20 s to write a file), a timeout raised as
+What the library expects of a request is kept: the default timeouts (5 s to connect and to
+read, 1 s to wait for a free connection, 20 s to send a file), a timeout raised as
 ``TimedOut`` and any other failure as ``NetworkError``, and the library reads Telegram's
 answer (errors, ``retry_after``) from the status and body as ever.
 """
@@ -49,12 +49,10 @@ class AiohttpRequest(BaseRequest):
     """python-telegram-bot's request interface over one aiohttp session."""
 
     def __init__(self, *, connections: int, read_timeout: float | None = 5.0,
-                 write_timeout: float | None = 5.0, connect_timeout: float | None = 5.0,
-                 pool_timeout: float | None = 1.0, media_write_timeout: float | None = 20.0
-                 ) -> None:
+                 connect_timeout: float | None = 5.0, pool_timeout: float | None = 1.0,
+                 media_write_timeout: float | None = 20.0) -> None:
         self.connections = connections
         self._read = read_timeout
-        self._write = write_timeout
         self._connect = connect_timeout
         self._pool = pool_timeout
         self._media_write = media_write_timeout
@@ -102,8 +100,9 @@ class AiohttpRequest(BaseRequest):
         connect = _given(connect_timeout, self._connect)
         pool = _given(pool_timeout, self._pool)
         body = self._body(request_data)
-        # aiohttp has no timeout for writing alone: a file's upload is bounded as a whole
-        # (waiting for a connection, connecting, writing, reading the answer)
+        # aiohttp has no timeout for writing alone: a small form goes in one write, and a
+        # file's upload is bounded as a whole (waiting for a connection, connecting, writing,
+        # reading the answer)
         total = (_sum(pool, connect, _given(write_timeout, self._media_write), read)
                  if isinstance(body, aiohttp.FormData) else None)
         timeout = aiohttp.ClientTimeout(total=total, connect=_sum(pool, connect),

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.pool import PoolResetState
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 
@@ -26,7 +27,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _sqlite_reset(dbapi_connection: Any, _record: Any, _state: Any) -> None:
+def _sqlite_reset(dbapi_connection: Any, _record: Any, state: PoolResetState) -> None:
     """Roll back a connection going back to the pool only if it is in a transaction.
 
     Why: the pool's own reset rolls back every time, and on aiosqlite that is a hand-off to
@@ -34,6 +35,8 @@ def _sqlite_reset(dbapi_connection: Any, _record: Any, _state: Any) -> None:
     SQLite knows whether a transaction is open (``in_transaction`` reads it without a
     hand-off); when none is, there is nothing to roll back.
     """
+    if not state.asyncio_safe:  # as the pool's own reset: let go of, not reused
+        return
     driver = dbapi_connection.driver_connection
     if driver is None or driver.in_transaction:
         dbapi_connection.rollback()

@@ -314,6 +314,22 @@ async def inactivity_page(*, session: AsyncSession, after: int, limit: int
             followed[-1] if len(followed) == limit else None)
 
 
+async def followers_of(*, session: AsyncSession, patient_ids: Sequence[int]
+                       ) -> dict[int, list[tuple[FamilyLink, Person]]]:
+    """Everyone who follows each of these patients now (family and care team), in one query:
+    a page of the inactivity round asks for a hundred patients at once."""
+    found: dict[int, list[tuple[FamilyLink, Person]]] = {p: [] for p in patient_ids}
+    if not patient_ids:
+        return found
+    for link, person in (await session.exec(
+            select(FamilyLink, Person).join(Person, col(Person.id) == col(FamilyLink.member_id))
+            .where(col(FamilyLink.patient_id).in_(list(patient_ids)),
+                   col(FamilyLink.revoked_at).is_(None))
+            .order_by(col(FamilyLink.id)))).all():
+        found[link.patient_id].append((link, person))
+    return found
+
+
 async def profiles_with_people(*, session: AsyncSession, profile_ids: Sequence[int]
                                ) -> list[tuple[PatientProfile, Person]]:
     if not profile_ids:

@@ -4,6 +4,7 @@ the care team at most once a day per patient. Queued here (Telegram-free); the o
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
@@ -90,10 +91,13 @@ async def queue_stage(*, session: AsyncSession, profile: PatientProfile, patient
 
 
 async def queue_quiet(*, session: AsyncSession, profile: PatientProfile, patient: Person,
+                      followers: Sequence[tuple[FamilyLink, Person]],
                       last_practice: date | None, since: date, today: date, now: datetime,
                       quiet: Quiet) -> int:
     """No practice for N days: family (the patient's choice of N) and care-team members (each
-    their own N), once per quiet spell. Nothing while the patient has blocked the bot."""
+    their own N), once per quiet spell. Nothing while the patient has blocked the bot.
+    ``followers``: who follows the patient now (``db.family.followers_of``, read for a whole
+    page of patients at once)."""
     from bot.rules.family import inactivity_episode
 
     assert profile.id is not None
@@ -104,13 +108,16 @@ async def queue_quiet(*, session: AsyncSession, profile: PatientProfile, patient
         episode = inactivity_episode(last_practice=last_practice, since=since, today=today,
                                      days=profile.alert_inactive_days)
         if episode is not None:
-            for _, member in await family.members_of(session=session, patient_id=profile.id):
+            for link, member in followers:
+                if link.role != "family":
+                    continue
                 queued += await _queue(
                     session, patient_id=profile.id, member=member, kind="inactive",
                     episode=episode, now=now, quiet=quiet, template="family/alert_inactive",
                     values={"patient": patient.first_name, "days": profile.alert_inactive_days})
-    for link, member in await family.members_of(session=session, patient_id=profile.id,
-                                                role="care"):
+    for link, member in followers:
+        if link.role != "care":
+            continue
         days = _prefs(link).get("quiet_days")
         if not isinstance(days, int) or days < 1:
             continue

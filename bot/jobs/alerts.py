@@ -50,10 +50,13 @@ class AlertSweeper:
                 if inactivity_episode(last_practice=candidate.last_practice, since=since,
                                       today=today, days=1) is not None:
                     quiet_a_day[candidate.profile_id] = (candidate, since, today)
+            followers = await family.followers_of(session=session,
+                                                  patient_ids=list(quiet_a_day))
             for profile, patient in await family.profiles_with_people(
                     session=session, profile_ids=list(quiet_a_day)):
                 candidate, since, today = quiet_a_day[profile.id]  # type: ignore[index]
                 await queue_quiet(session=session, profile=profile, patient=patient,
+                                  followers=followers[profile.id],  # type: ignore[index]
                                   last_practice=candidate.last_practice, since=since,
                                   today=today, now=now, quiet=self.quiet)
         return await self.outbox.tick(app, now)
