@@ -15,11 +15,7 @@ from telegram.error import BadRequest, NetworkError, TimedOut
 
 from bot.emulator import Emulator
 from bot.transport import AiohttpRequest, described
-
-
-def png(width: int, height: int) -> bytes:
-    header = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR"
-    return header + width.to_bytes(4, "big") + height.to_bytes(4, "big") + b"\x08\x06\x00\x00\x00"
+from tests.test_emulator import png
 
 
 def bot_at(base_url: str, token: str = "123:abc", **timeouts: float) -> Bot:
