@@ -70,14 +70,18 @@ async def add_link(*, session: AsyncSession, patient_id: int, member_id: int,
     return link
 
 
+def _following(*conditions: Any) -> Any:
+    """Current links with the person who follows, oldest link first."""
+    return (select(FamilyLink, Person).join(Person, col(Person.id) == col(FamilyLink.member_id))
+            .where(col(FamilyLink.revoked_at).is_(None), *conditions)
+            .order_by(col(FamilyLink.id)))
+
+
 async def members_of(*, session: AsyncSession, patient_id: int, role: str = "family"
                      ) -> list[tuple[FamilyLink, Person]]:
     """The people of one role (family, or the care team) who follow a patient now."""
-    return list((await session.exec(
-        select(FamilyLink, Person).join(Person, col(Person.id) == col(FamilyLink.member_id))
-        .where(FamilyLink.patient_id == patient_id, FamilyLink.role == role,
-               col(FamilyLink.revoked_at).is_(None))
-        .order_by(col(FamilyLink.id)))).all())
+    return list((await session.exec(_following(
+        FamilyLink.patient_id == patient_id, FamilyLink.role == role))).all())
 
 
 async def patients_of(*, session: AsyncSession, member_id: int, role: str = "family"
@@ -321,11 +325,8 @@ async def followers_of(*, session: AsyncSession, patient_ids: Sequence[int]
     found: dict[int, list[tuple[FamilyLink, Person]]] = {p: [] for p in patient_ids}
     if not patient_ids:
         return found
-    for link, person in (await session.exec(
-            select(FamilyLink, Person).join(Person, col(Person.id) == col(FamilyLink.member_id))
-            .where(col(FamilyLink.patient_id).in_(list(patient_ids)),
-                   col(FamilyLink.revoked_at).is_(None))
-            .order_by(col(FamilyLink.id)))).all():
+    for link, person in (await session.exec(_following(
+            col(FamilyLink.patient_id).in_(list(patient_ids))))).all():
         found[link.patient_id].append((link, person))
     return found
 
