@@ -19,7 +19,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -28,6 +27,7 @@ from sqlalchemy import insert
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.burst import DUE, FIRST_ID, seed
+from bench.schema import own_schema
 from bot.jobs.dispatch import Dispatcher
 from bot.materials.texts import texts
 from db.engine import Database
@@ -92,21 +92,8 @@ async def run(url: str, patients: int, legacy: bool, schema: str | None = None
 
 
 async def on_postgres(url: str, patients: int, legacy: bool) -> dict[str, object]:
-    from sqlalchemy.ext.asyncio import create_async_engine
-
-    from bot.settings import normalise_database_url
-
-    url = normalise_database_url(url)
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = create_async_engine(url)
-    async with admin.begin() as conn:
-        await conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    try:
+    async with own_schema(url) as (url, schema):
         return await run(url, patients, legacy, schema=schema)
-    finally:
-        async with admin.begin() as conn:
-            await conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        await admin.dispose()
 
 
 async def main() -> None:

@@ -5,7 +5,8 @@ limit) and its target, printed as a table and written to ``bench/results/bench.j
 The parts: the tick at 10k / 100k (/ 1M without ``--quick``) reminders, with nothing sent and
 with all of them sent today (``bench/tick.py``); many people writing at once, Telegram's
 limits off (``bench/taps.py``); the morning burst through a strict emulator while people tap
-(``bench/burst.py``); memory at rest; and the event loop's lag in each.
+(``bench/burst.py``); every weekly digest due in the same minute (``bench/digest_run.py``);
+memory at rest; and the event loop's lag in each.
 """
 
 from __future__ import annotations
@@ -138,6 +139,17 @@ def table(result: dict[str, Any]) -> list[list[str]]:
          b["press_answer_p99_ms"] < 100, " ms")
     _row(rows, "  loop lag, worst", b["loop_lag_max_ms"], None, "≤ 50 ms",
          b["loop_lag_max_ms"] <= 50, " ms")
+    for run in result.get("digests", []):  # results written before it was measured lack it
+        _row(rows, f"digest run: {run['digests_due']:,} weekly digests due at once "
+             f"({run['messages']:,} messages), {run['database']}: messages a second",
+             run["messages_per_second"], 30, "≥ 28", run["messages_per_second"] >= 28)
+        _row(rows, "  digests sent, each once (schedules left due)", run["digests_sent"],
+             run["digests_due"], f"{run['digests_due']:,}, 0 left",
+             run["digests_sent"] == run["digests_due"] and run["schedules_left_due"] == 0)
+        _row(rows, "  most in any one second; 429s", run["max_in_any_1s_window"], 30,
+             "≤ 30, no 429", run["responses_429"] == 0 and run["max_in_any_1s_window"] <= 30)
+        _row(rows, "  loop lag, worst", run["loop_lag_max_ms"], None, "≤ 50 ms",
+             run["loop_lag_max_ms"] <= 50, " ms")
     m = result["memory"]
     _row(rows, "memory after the first answer", m["ours"], m["bare"], "< 100 MB",
          m["ours"] < 100, " MB")
@@ -155,6 +167,7 @@ def render(rows: list[list[str]]) -> str:
 
 async def run_suite(quick: bool, postgres: str | None) -> dict[str, Any]:
     from bench import taps, tick
+    from bench.digest_run import digest_run
 
     began = time.monotonic()
     sizes = [10_000, 100_000] if quick else [10_000, 100_000, 1_000_000]
@@ -173,6 +186,11 @@ async def run_suite(quick: bool, postgres: str | None) -> dict[str, Any]:
     result["burst_alone"] = await burst(600 if quick else 3000, presses=False)
     say("the morning burst, people tapping")
     result["burst"] = await burst(600 if quick else 3000, presses=True)
+    say("a digest run")
+    digest_patients = 100 if quick else 400
+    result["digests"] = [await digest_run(digest_patients)]
+    if postgres:
+        result["digests"].append(await digest_run(digest_patients, postgres))
     say("memory")
     result["memory"] = await memory()
     result["seconds"] = round(time.monotonic() - began, 1)

@@ -20,7 +20,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -30,6 +29,7 @@ from sqlalchemy import insert, update
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.burst import TOKEN, seed
+from bench.schema import own_schema
 from bot.application import build_application, settle_heap
 from bot.clock import FakeClock
 from bot.loop_lag import LoopLag
@@ -245,21 +245,8 @@ async def one_size(url: str, stored: int, rounds: int, schema: str | None = None
 
 async def on_postgres(url: str, stored: int, rounds: int, explain: bool = False
                       ) -> dict[str, object]:
-    from sqlalchemy.ext.asyncio import create_async_engine
-
-    from bot.settings import normalise_database_url
-
-    url = normalise_database_url(url)
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = create_async_engine(url)
-    async with admin.begin() as conn:
-        await conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    try:
+    async with own_schema(url) as (url, schema):
         return await one_size(url, stored, rounds, schema=schema, explain=explain)
-    finally:
-        async with admin.begin() as conn:
-            await conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        await admin.dispose()
 
 
 async def measure(sizes: list[int], postgres: str | None, rounds: int = 10,

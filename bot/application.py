@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 from collections.abc import Awaitable, Callable
@@ -37,6 +38,7 @@ from bot.jobs.pacing import PriorityPacer
 from bot.jobs.scheduling import Ticker
 from bot.logs import quiet_library_lines
 from bot.loop_lag import LoopLag
+from bot.materials.preload import preload
 from bot.materials.texts import Texts, texts
 from bot.metrics import Metrics
 from bot.rules.flood import RateLimit
@@ -190,6 +192,7 @@ async def _post_init(app: RehabApp) -> None:
     await presence.start()
     services.extras["presence"] = presence
     await set_commands(app)
+    await asyncio.to_thread(preload, services.texts.languages)
     lag = LoopLag(on_lag=services.extras["metrics"].lag)
     lag.start()
     services.extras["loop_lag"] = lag

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 from zoneinfo import ZoneInfo
 
 from telegram import Update
 
+from bot import drawing
 from bot.context import RehabContext
 from bot.flows.family import ensure_digest_schedule
 from bot.jobs.digests import digest_values
@@ -61,10 +61,8 @@ async def digest(update: Update, context: RehabContext) -> None:
                                               audience="family", delivered=had)
         await reply(update, context, "digest/weekly", patient=patient.first_name, own=is_own,
                     group=False, tip=tip is not None, **values)
-        from bot.materials.charts import week_chart  # Pillow, loaded when first drawn
-
-        png = await asyncio.to_thread(week_chart, services.texts, lang, values["d"],
-                                      target=values["target"])
+        png = await drawing.week_chart(services.texts, lang, values["d"],
+                                       target=values["target"])
         await context.bot.send_photo(update.effective_chat.id, png)  # type: ignore[union-attr]
         if tip is not None:
             await reply(update, context, f"lessons/{tip}")

@@ -4,11 +4,11 @@ own; a family member sees a patient who invited them, only while the link lasts.
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 
 from telegram import Update
 
+from bot import drawing
 from bot.context import RehabContext
 from bot.flows.practice import daily_target, patient_progress, today_of
 from bot.rules.exercises import Stage
@@ -67,10 +67,7 @@ async def send_progress(update: Update, context: RehabContext, *, chat_id: int,
     async with context.services.db.session() as session:
         target = await daily_target(session=session, profile=profile,
                                     day=progress.reps_by_day[-1][0])
-    from bot.materials.charts import progress_chart  # Pillow, loaded when first drawn
-
-    png = await asyncio.to_thread(progress_chart, context.services.texts, lang, progress,
-                                  target=target)
+    png = await drawing.progress_chart(context.services.texts, lang, progress, target=target)
     await context.bot.send_photo(chat_id, png, caption=render(
         update, context, "progress/chart_caption", progress=progress))
 

@@ -3,10 +3,9 @@ patient who invited them (or gets the only one). Drawn off the event loop."""
 
 from __future__ import annotations
 
-import asyncio
-
 from telegram import InputFile, Update
 
+from bot import drawing
 from bot.context import RehabContext
 from bot.flows import care
 from bot.flows.practice import today_of
@@ -53,7 +52,7 @@ async def send_report(update: Update, context: RehabContext, patient_id: int) ->
         data = await report_data(session=session, profile=profile, patient=patient,
                                  end=today_of(patient, services.settings.default_timezone,
                                               services.clock.now()))
-    pdf, caption = await asyncio.to_thread(report_for, data, services.texts,
+    pdf, caption = await drawing.drawn(report_for, data, services.texts,
                                            lang_of(update, context), reader=user.first_name)
     await context.bot.send_chat_action(chat.id, "upload_document")
     mine = own is not None and own[1].id == patient_id

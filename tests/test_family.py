@@ -338,3 +338,25 @@ async def test_a_digest_in_the_hands_of_an_instance_that_died_is_sent_by_another
         await local_bot.run_due()
         await local_bot.advance(timedelta(hours=2))
     assert sum("Ann's week" in (m.text or "") for m in ben.messages) == 1
+
+
+async def test_many_digests_due_in_the_same_minute_go_a_few_at_a_time_each_once(
+        bot: LocalBot, emulator: Emulator) -> None:
+    """Readers are served a few at a time (``Digester.at_once``: a digest run does not wake
+    hundreds of tasks at once, bench: a digest run); every one still gets their week, once."""
+    ann = emulator.person("Ann")
+    family = [emulator.person(name) for name in ("Ben", "Cy", "Dee", "Eve", "Fay")]
+    await onboard(ann)
+    for member in family:
+        await join(member, await invite_link(ann))
+    await ann.send("did 30")
+    await ann.press("Save it")
+    bot.services.extras["digester"].at_once = 2
+    await bot.advance(timedelta(days=6, hours=9))  # Sunday 18:00 in London: all due
+    for member in family:
+        weekly = [m for m in member.messages if "Ann's week" in (m.text or "")]
+        assert len(weekly) == 1, member.user.first_name
+        assert "Moves: 30" in weekly[0].text
+        after = member.messages[member.messages.index(weekly[0]) + 1]
+        assert after.photo is not None  # the week's chart
+    assert sum("Your week" in (m.text or "") for m in ann.messages) == 1

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot import drawing
 from bot.rules.exercises import Exercise
 from bot.rules.poses import Pose
 from db import pictures
@@ -61,10 +62,7 @@ class PictureStore:
         if file_id is None and not path.exists():
             async with self._locks.setdefault(key, asyncio.Lock()):
                 if not path.exists():
-                    from bot.materials.pictures import draw_pose  # Pillow, when first drawn
-
-                    png = await asyncio.to_thread(
-                        draw_pose, pose, side="left" if side == "left" else "right")
+                    png = await drawing.pose(pose, "left" if side == "left" else "right")
                     await asyncio.to_thread(self._write, path, png)
                     self.drawn += 1
         return Picture(key, file_id, path)

@@ -6,7 +6,6 @@ the event loop."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -15,6 +14,7 @@ from telegram import InputFile
 from telegram.error import TelegramError
 from telegram.ext import Application
 
+from bot import drawing
 from bot.flows.practice import today_of
 from bot.flows.report import report_data
 from bot.materials.report import report_for
@@ -69,7 +69,7 @@ class CareReports:
                     jobs.append((member, data))
         sent = 0
         for member, data in jobs:
-            pdf, caption = await asyncio.to_thread(
+            pdf, caption = await drawing.drawn(
                 report_for, data, self.texts,
                 self.texts.language(member.language_code, member.language),
                 reader=member.first_name)

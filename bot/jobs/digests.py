@@ -16,6 +16,7 @@ from telegram import Bot
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application
 
+from bot import drawing
 from bot.flows.practice import daily_target, day_logs
 from bot.jobs.ownership import Ownership
 from bot.jobs.pacing import NotSent
@@ -68,12 +69,15 @@ async def digest_values(*, session: Any, profile: PatientProfile, week_start: An
 
 class Digester:
     def __init__(self, *, database: Callable[[], Database], texts: Texts,
-                 default_zone: str, batch: int = 200,
+                 default_zone: str, batch: int = 200, at_once: int = 16,
                  ownership: Ownership | None = None) -> None:
         self._database = database
         self.texts = texts
         self.default_zone = default_zone
         self.batch = batch
+        # readers served at once: enough to keep the bulk lane's 29 a second busy; more only
+        # wakes hundreds of tasks in one turn of the event loop (bench: a digest run's lag)
+        self.at_once = at_once
         self.ownership = ownership or Ownership()
         self.stopping = False  # set at shutdown: no new digest is claimed
         self._live_now: set[int] = set()  # the instances alive at this round's start
@@ -97,6 +101,7 @@ class Digester:
         is sent or its instance is gone (then this one sends it)."""
         sent = 0
         self._live_now = await self._live()
+        gate = asyncio.Semaphore(self.at_once)
         for _ in range(50):
             if self.stopping:
                 break
@@ -105,7 +110,7 @@ class Digester:
                 jobs = [(schedule.id, person, schedule.next_due_at) for schedule, person in due]
             if not jobs:
                 break
-            results = await asyncio.gather(*(self.deliver(app.bot, person, at, now)  # type: ignore[arg-type]
+            results = await asyncio.gather(*(self._deliver_in_turn(gate, app.bot, person, at, now)
                                              for _, person, at in jobs))
             sent += sum(count for count, _ in results)
             moved = 0
@@ -124,6 +129,11 @@ class Digester:
             if not moved:
                 break  # all in other hands: look again next round
         return sent
+
+    async def _deliver_in_turn(self, gate: asyncio.Semaphore, bot: Bot, person: Person,
+                               due_at: datetime, now: datetime) -> tuple[int, bool]:
+        async with gate:
+            return await self.deliver(bot, person, due_at, now)
 
     async def deliver(self, bot: Bot, person: Person, due_at: datetime, now: datetime
                       ) -> tuple[int, bool]:
@@ -202,10 +212,7 @@ class Digester:
             await bot.send_message(chat_id, text, rate_limit_args={
                 "bulk": True, "before_send": lambda: progress("sending")})
             await progress("sent")
-            from bot.materials.charts import week_chart  # Pillow, loaded when first drawn
-
-            png = await asyncio.to_thread(week_chart, self.texts, lang, numbers,
-                                          target=values["target"])
+            png = await drawing.week_chart(self.texts, lang, numbers, target=values["target"])
             await bot.send_photo(chat_id, png, rate_limit_args={"bulk": True})
             if tip is not None:
                 await bot.send_message(chat_id, self.texts.render(

@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from bot import yaml_files
 from bot.rules.exercises import Exercise, LessonMeta
 
 CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
@@ -26,7 +27,7 @@ class ContentError(Exception):
 
 def _load_yaml(path: Path) -> object:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml_files.read(path)
     except (OSError, yaml.YAMLError) as exc:
         raise ContentError(f"{path.name}: cannot be read as YAML: {exc}") from None
 

@@ -16,6 +16,7 @@ import yaml
 from jinja2 import TemplateError
 from pydantic import ValidationError
 
+from bot import yaml_files
 from bot.emulator.html import HtmlError, parse, utf16_len
 from bot.materials.catalogue import (
     CONTENT_DIR,
@@ -77,7 +78,7 @@ SAMPLES = CONTENT_DIR / "samples.yaml"
 def _samples(path: Path = SAMPLES) -> dict[str, list[dict[str, Any]]]:
     if not path.exists():
         return {}
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = yaml_files.read(path) or {}
     if not isinstance(data, dict):
         raise ContentError(f"{path.name}: expected a mapping of template name to sample values")
     return {name: value if isinstance(value, list) else [value] for name, value in data.items()}

@@ -13,9 +13,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound, meta
 
+from bot import yaml_files
 from bot.materials import locale_format
 from bot.materials.catalogue import CONTENT_DIR
 from bot.rules.language import Choice, pick
@@ -66,7 +66,7 @@ class Texts:
             labels: dict[str, str] = {}
             path = root / lang / "labels.yaml"
             if path.exists():
-                _flatten("", yaml.safe_load(path.read_text(encoding="utf-8")) or {}, labels)
+                _flatten("", yaml_files.read(path) or {}, labels)
             self._labels[lang] = labels
 
     def language(self, language_code: str | None, chosen: str | None = None) -> str:

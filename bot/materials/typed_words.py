@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from bot import yaml_files
 from bot.materials.catalogue import CONTENT_DIR, ContentError
 from bot.rules.typed import NONE, TypedWords
 
@@ -37,7 +38,7 @@ def load_typed(path: Path) -> TypedWords:
     """One language's typed words; a broken file is one ContentError naming it."""
     where = f"locales/{path.parent.name}/typed.yaml"
     try:
-        data: Any = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data: Any = yaml_files.read(path) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise ContentError(f"{where}: cannot be read as YAML: {exc}") from None
     checkin = data.get("checkin") or {}

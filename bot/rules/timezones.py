@@ -137,6 +137,12 @@ def load_cities(path: Path | None = None) -> tuple[_CityEntry, ...]:
     return tuple(entries)
 
 
+def load() -> None:
+    """Read the city table now (at start, in a thread) rather than when the first person
+    names a city: building it took 150 ms, which on the event loop holds everyone."""
+    _table()
+
+
 @cache
 def _table() -> _Table:
     entries = load_cities()
