@@ -278,6 +278,7 @@ async def _serve(settings: Settings, token: str) -> None:
     """Migrate, then take updates (long polling, one instance at a time; or a webhook) and
     run the scheduled work, until SIGINT or SIGTERM; then stop in order (docs/operations.md)."""
     from bot.application import build_application, settle_heap
+    from bot.materials.catalogue import ContentError
     from db.engine import Database
 
     await _migrate_aside(settings.database_url)
@@ -294,7 +295,11 @@ async def _serve(settings: Settings, token: str) -> None:
     try:
         await _initialize(app)
         if app.post_init:
-            await app.post_init(app)
+            try:
+                await app.post_init(app)
+            except ContentError as exc:
+                raise Fatal(f"a content file is broken: {exc}. `rehab-buddy content check` "
+                            "lists every problem.") from None
         await app.start()
         health = _health(settings, services)
         if settings.webhook_url is not None:

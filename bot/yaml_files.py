@@ -13,6 +13,14 @@ import yaml
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+def described(exc: OSError | yaml.YAMLError) -> str:
+    """What is wrong, on one line: where (line and column) and what the parser expected."""
+    if isinstance(exc, yaml.MarkedYAMLError) and exc.problem_mark is not None:
+        mark = exc.problem_mark
+        return f"line {mark.line + 1}, column {mark.column + 1}: {exc.problem}"
+    return " ".join(str(exc).split())
+
+
 def read(path: Path) -> Any:
     """A file's data, as ``yaml.safe_load`` gives it; raises ``OSError`` or
     ``yaml.YAMLError`` as that does."""

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, case, or_, update
+from sqlalchemy import ColumnElement, case, or_, text, update
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -232,6 +232,12 @@ async def resolve_ended(*, session: AsyncSession, now: datetime, limit: int
         .order_by(col(SentPrompt.day_ends_at)).limit(limit))).all())
     if not ids:
         return 0, 0
+    if session.bind.dialect.name == "postgresql":  # type: ignore[union-attr]
+        # the commit need not wait for the disk: were the database to crash in the next
+        # moment and lose this transaction, the next sweep decides the same rows the same
+        # way. Waiting for the flush of 500 rows' changes took 80-100 ms now and then
+        # (bench: the rollover's worst tick), a sweep itself 35.
+        await session.exec(text("SET LOCAL synchronous_commit = off"))  # type: ignore[call-overload]
     practised = (select(CheckIn.id)
                  .where(col(CheckIn.patient_id) == col(SentPrompt.patient_id),
                         col(CheckIn.local_day) == col(SentPrompt.local_day),

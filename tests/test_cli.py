@@ -292,3 +292,27 @@ def test_db_backup_copies_a_running_sqlite_database(tmp_path: Path) -> None:
     pg = cli(tmp_path, "db", "backup", "x.dump",
              DATABASE_URL="postgresql+asyncpg://postgres@127.0.0.1:5432/test")
     assert pg.returncode == 2 and "pg_dump" in pg.stderr and "Traceback" not in pg.stderr
+
+
+async def test_a_broken_content_file_stops_the_start_in_one_line(tmp_path: Path) -> None:
+    """Content is read at start (bot/materials/preload.py): a broken file is named then, in
+    one line, instead of failing for the first person who needs it."""
+    broken = tmp_path / "timezones.yaml"
+    broken.write_text("cities: [\n  - name: Oslo\n", encoding="utf-8")
+    code = ("import sys\n"
+            "from bot.rules import timezones\n"
+            f"timezones.TIMEZONES_FILE = __import__('pathlib').Path({str(broken)!r})\n"
+            "from bot.cli import main\n"
+            "sys.exit(main(['run']))\n")
+    async with Emulator() as emulator:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-c", code, cwd=tmp_path,
+            env=clean_env(TELEGRAM_BOT_TOKEN=emulator.token,
+                          TELEGRAM_API_BASE_URL=emulator.base_url, LOG_LEVEL="WARNING"),
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        _, err = await asyncio.wait_for(process.communicate(), 60)
+    text = err.decode()
+    assert process.returncode == 1, text
+    assert "Traceback" not in text
+    assert text.strip().splitlines()[-1].startswith(
+        "rehab-buddy: a content file is broken: timezones.yaml: cannot be read as YAML")

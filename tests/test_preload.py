@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import yaml
 
 from bot import drawing, yaml_files
@@ -14,6 +15,7 @@ from bot.emulator import Emulator
 from bot.local import LocalBot
 from bot.materials import catalogue
 from bot.materials.catalogue import CONTENT_DIR
+from bot.materials.preload import preload
 from bot.materials.typed_words import typed_words
 from bot.rules import timezones
 from bot.settings import Settings
@@ -49,7 +51,8 @@ def test_a_broken_file_is_still_one_clear_error(tmp_path: Path) -> None:
     try:
         catalogue._entries(broken, "exercises")
     except catalogue.ContentError as exc:
-        assert str(exc).startswith("exercises.yaml: cannot be read as YAML")
+        assert str(exc).startswith("exercises.yaml: cannot be read as YAML: line 2, column")
+        assert "\n" not in str(exc)  # one line, where it is and what is wrong
     else:
         raise AssertionError("a broken file was read")
 
@@ -59,3 +62,15 @@ async def test_drawing_happens_on_one_thread_of_its_own() -> None:
 
     names = {await drawing.drawn(lambda: threading.current_thread().name) for _ in range(5)}
     assert len(names) == 1 and names.pop().startswith("drawing")
+
+
+def test_a_broken_city_table_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    broken = tmp_path / "timezones.yaml"
+    broken.write_text("cities:\n  - name: Oslo\n", encoding="utf-8")  # no zone, no place
+    monkeypatch.setattr(timezones, "TIMEZONES_FILE", broken)
+    timezones._table.cache_clear()
+    try:
+        with pytest.raises(catalogue.ContentError, match=r"^timezones\.yaml: city #1 \(Oslo\)"):
+            preload(["en"])
+    finally:
+        timezones._table.cache_clear()

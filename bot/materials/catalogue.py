@@ -29,7 +29,8 @@ def _load_yaml(path: Path) -> object:
     try:
         return yaml_files.read(path)
     except (OSError, yaml.YAMLError) as exc:
-        raise ContentError(f"{path.name}: cannot be read as YAML: {exc}") from None
+        raise ContentError(f"{path.name}: cannot be read as YAML: "
+                           f"{yaml_files.described(exc)}") from None
 
 
 def _describe(path: Path, index: int, raw: object, exc: ValidationError) -> ContentError:

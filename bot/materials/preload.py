@@ -8,15 +8,26 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import yaml
+
+from bot import yaml_files
 from bot.materials import catalogue
 from bot.materials.typed_words import typed_words
 from bot.rules import timezones
 
 
 def preload(languages: Iterable[str]) -> None:
+    """Raises ``ContentError`` naming the file when one is broken."""
     for lang in languages:
         catalogue.catalogue(lang)
     catalogue.lessons()
     catalogue.emergency_numbers()
     typed_words()
-    timezones.load()
+    try:
+        timezones.load()
+    except (OSError, yaml.YAMLError) as exc:
+        raise catalogue.ContentError(
+            f"{timezones.TIMEZONES_FILE.name}: cannot be read as YAML: "
+            f"{yaml_files.described(exc)}") from None
+    except ValueError as exc:  # names the file and the city already
+        raise catalogue.ContentError(str(exc)) from None

@@ -40,7 +40,8 @@ def load_typed(path: Path) -> TypedWords:
     try:
         data: Any = yaml_files.read(path) or {}
     except (OSError, yaml.YAMLError) as exc:
-        raise ContentError(f"{where}: cannot be read as YAML: {exc}") from None
+        raise ContentError(f"{where}: cannot be read as YAML: "
+                           f"{yaml_files.described(exc)}") from None
     checkin = data.get("checkin") or {}
     days = data.get("days") or {}
     feel = checkin.get("feel") or {}
