@@ -48,6 +48,7 @@ from bot.settings import Settings
 from bot.telegram_client import RehabBot
 from bot.transport import AiohttpRequest
 from bot.updates import CONCURRENT_UPDATES, ChatOrderedProcessor
+from db.checkpoints import Checkpointer
 from db.engine import Database
 from db.presence import Presence
 from handlers import (
@@ -191,6 +192,9 @@ async def _post_init(app: RehabApp) -> None:
     presence = Presence(services.db)
     await presence.start()
     services.extras["presence"] = presence
+    checkpointer = Checkpointer(services.db)
+    checkpointer.start()
+    services.extras["checkpointer"] = checkpointer
     await set_commands(app)
     await asyncio.to_thread(preload, services.texts.languages)
     lag = LoopLag(on_lag=services.extras["metrics"].lag)
@@ -217,6 +221,9 @@ async def _post_shutdown(app: RehabApp) -> None:
     lag = services.extras.pop("loop_lag", None)
     if lag is not None:
         await lag.stop()
+    checkpointer = services.extras.pop("checkpointer", None)
+    if checkpointer is not None:
+        await checkpointer.stop()
     presence = services.extras.pop("presence", None)
     if presence is not None:
         await presence.close()

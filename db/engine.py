@@ -24,6 +24,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # the log is checkpointed by a task of its own (db/checkpoints.py); SQLite's automatic
+    # one (at 1,000 pages, by the commit that crosses it) is kept only as a backstop
+    cursor.execute("PRAGMA wal_autocheckpoint=10000")
     cursor.close()
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, case, or_, text, update
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -219,12 +220,38 @@ async def unresolved_before(*, session: AsyncSession, day: date, limit: int
     )).all())
 
 
-async def resolve_ended(*, session: AsyncSession, now: datetime, limit: int
-                        ) -> tuple[int, int]:
+class SweepTooSlow(Exception):
+    """The database did not decide a batch within the time given: nothing was changed."""
+
+
+async def resolve_ended(*, session: AsyncSession, now: datetime, limit: int,
+                        within_ms: int | None = None) -> tuple[int, int]:
     """Exercise prompts whose local day has ended by ``now``: answered if the patient
     practised that day, else missed; at most ``limit``, oldest first. Two statements, however
     many: the index on (status, day_ends_at) finds only the ended ones, and one ``UPDATE``
-    decides each row's fate in place. (answered, missed)"""
+    decides each row's fate in place. (answered, missed)
+
+    ``within_ms`` (PostgreSQL): each statement is given that long, else ``SweepTooSlow`` and
+    the transaction is to be rolled back; the rows wait for the next sweep."""
+    postgres = session.bind.dialect.name == "postgresql"  # type: ignore[union-attr]
+    if postgres:
+        # the commit need not wait for the disk: were the database to crash in the next
+        # moment and lose this transaction, the next sweep decides the same rows the same
+        # way. Waiting for the flush of 500 rows' changes took 80-100 ms now and then
+        # (bench: the rollover's worst tick), a sweep itself 35.
+        await session.exec(text("SET LOCAL synchronous_commit = off"))  # type: ignore[call-overload]
+        if within_ms is not None:
+            await session.exec(text(f"SET LOCAL statement_timeout = {int(within_ms)}"))  # type: ignore[call-overload]
+    try:
+        return await _resolve_ended(session=session, now=now, limit=limit)
+    except DBAPIError as exc:
+        if getattr(exc.orig, "sqlstate", None) == "57014":  # cancelled: statement_timeout
+            raise SweepTooSlow from None
+        raise
+
+
+async def _resolve_ended(*, session: AsyncSession, now: datetime, limit: int
+                         ) -> tuple[int, int]:
     ids = list((await session.exec(
         select(SentPrompt.id)
         .where(SentPrompt.status == "sent", SentPrompt.kind == "exercise",
@@ -232,12 +259,6 @@ async def resolve_ended(*, session: AsyncSession, now: datetime, limit: int
         .order_by(col(SentPrompt.day_ends_at)).limit(limit))).all())
     if not ids:
         return 0, 0
-    if session.bind.dialect.name == "postgresql":  # type: ignore[union-attr]
-        # the commit need not wait for the disk: were the database to crash in the next
-        # moment and lose this transaction, the next sweep decides the same rows the same
-        # way. Waiting for the flush of 500 rows' changes took 80-100 ms now and then
-        # (bench: the rollover's worst tick), a sweep itself 35.
-        await session.exec(text("SET LOCAL synchronous_commit = off"))  # type: ignore[call-overload]
     practised = (select(CheckIn.id)
                  .where(col(CheckIn.patient_id) == col(SentPrompt.patient_id),
                         col(CheckIn.local_day) == col(SentPrompt.local_day),
