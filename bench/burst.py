@@ -141,6 +141,7 @@ async def burst(args: argparse.Namespace, workdir: Path) -> dict[str, object]:
             await app.updater.stop()  # type: ignore[union-attr]
             await app.stop()
             await app.shutdown()
+            await app.post_shutdown(app)  # type: ignore[misc]  # as `rehab-buddy run` does
     finally:
         emulator.terminate()
         emulator.wait()

@@ -129,6 +129,7 @@ async def _run(patients: int, db: Database, url: str) -> dict[str, Any]:
             await app.updater.stop()  # type: ignore[union-attr]
             await app.stop()
             await app.shutdown()
+            await app.post_shutdown(app)  # type: ignore[misc]  # as `rehab-buddy run` does
         async with db.engine.connect() as conn:
             claimed = int((await conn.exec_driver_sql(
                 "SELECT count(*) FROM digest_sent WHERE status = 'sent'")).scalar_one())

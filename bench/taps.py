@@ -122,6 +122,8 @@ async def flood(emulated: Emulated, app: Application, before_start: Callable[[],
         await app.updater.stop()  # type: ignore[union-attr]
         await app.stop()
         await app.shutdown()
+        if app.post_shutdown is not None:  # ours (the bare bot has none)
+            await app.post_shutdown(app)  # type: ignore[misc]
     calls = (await emulated.http.post(f"{emulated.control}/stats")).json()["calls"]
     new = sorted(times[base:])
     span = new[-1] - at
