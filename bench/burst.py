@@ -81,6 +81,16 @@ async def seed(db: Database, patients: int, due: datetime, *, first_id: int = FI
                 for i, r in enumerate(chunk)])
 
 
+def most_in_one_second(times: list[float]) -> int:
+    """The most of ``times`` (sorted, in seconds) in any one-second window: Telegram's limit."""
+    most, j = 0, 0
+    for i, t in enumerate(times):
+        while times[j] <= t - 1.0:
+            j += 1
+        most = max(most, i - j + 1)
+    return most
+
+
 def percentile(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -148,12 +158,7 @@ async def burst(args: argparse.Namespace, workdir: Path) -> dict[str, object]:
         await db.dispose()
     times = sorted(stats["sent_times"])
     prompts = [t for t in times if t >= started]
-    window_max = 0
-    j = 0
-    for i, t in enumerate(prompts):
-        while prompts[j] <= t - 1.0:
-            j += 1
-        window_max = max(window_max, i - j + 1)
+    window_max = most_in_one_second(prompts)
     latencies = list(stats["latencies"].values()) or [float("nan")]
     span = prompts[-1] - prompts[0] if len(prompts) > 1 else float("nan")
     return {

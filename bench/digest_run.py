@@ -27,7 +27,7 @@ from sqlalchemy import func, insert, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.burst import FIRST_ID, TOKEN, free_port, seed
+from bench.burst import FIRST_ID, TOKEN, free_port, most_in_one_second, seed
 from bench.schema import own_schema
 from bot.application import build_application, settle_heap
 from bot.clock import FakeClock
@@ -141,11 +141,7 @@ async def _run(patients: int, db: Database, url: str) -> dict[str, Any]:
         emulator.wait()
         await db.dispose()
     sent = sorted(t for t in stats["sent_times"] if t >= started)
-    window_max, j = 0, 0
-    for i, t in enumerate(sent):
-        while sent[j] <= t - 1.0:
-            j += 1
-        window_max = max(window_max, i - j + 1)
+    window_max = most_in_one_second(sent)
     span = sent[-1] - sent[0] if len(sent) > 1 else float("nan")
     return {"database": db.engine.dialect.name, "patients": patients,
             "digests_due": 2 * patients, "work_done": done,
