@@ -289,7 +289,7 @@ def build_application(
             grace=timedelta(minutes=settings.reminder_grace_minutes),
             quiet_start=quiet_start, quiet_end=quiet_end,
             paid_broadcast=settings.paid_broadcast_per_second > 0),
-        ownership=ownership)
+        ownership=ownership, budget=ticker.budget)
     dispatcher.metrics = metrics
     services.extras["seen"] = dispatcher.seen = SeenRecently()
     services.extras["dispatcher"] = dispatcher
@@ -303,12 +303,13 @@ def build_application(
     services.extras["quiet"] = Quiet(settings.quiet_window, settings.default_timezone)
     ticker.register("outbox", outbox.tick, outbox.next_at)
     sweeper = AlertSweeper(database=lambda: services.db, quiet=services.extras["quiet"],
-                           outbox=outbox)
+                           outbox=outbox, budget=ticker.budget)
     services.extras["sweeper"] = sweeper
     ticker.register("alerts", sweeper.tick)
     reports = CareReports(database=lambda: services.db, texts=services.texts,
                           default_zone=settings.default_timezone)
     ticker.register("care_reports", reports.tick)
+    ticker.register("sweep", dispatcher.sweep)  # last: it takes what the tick has left
     app.bot_data["services"] = services
     register_handlers(app)
     if heartbeat:

@@ -243,6 +243,22 @@ async def care_links(*, session: AsyncSession, link_ids: Sequence[int]
         .order_by(col(FamilyLink.id)))).all())
 
 
+AlertKey = tuple[int, int, str, str]  # patient, member, kind, episode: told once
+
+
+async def alerts_claimed(*, session: AsyncSession, patient_ids: Sequence[int],
+                         kinds: Sequence[str]) -> set[AlertKey]:
+    """The alerts of these kinds already claimed about these patients, in one query (by the
+    unique episode index): a round's page skips them instead of trying each insert again,
+    which costs a savepoint and a refused row apiece (and, on PostgreSQL, a logged error)."""
+    if not patient_ids:
+        return set()
+    return {(r[0], r[1], r[2], r[3]) for r in (await session.exec(
+        select(AlertSent.patient_id, AlertSent.member_id, AlertSent.kind, AlertSent.episode)
+        .where(col(AlertSent.patient_id).in_(list(patient_ids)),
+               col(AlertSent.kind).in_(list(kinds))))).all()}
+
+
 async def alerted_since(*, session: AsyncSession, patient_id: int, member_id: int,
                         kind_prefix: str, since: datetime) -> bool:
     """Whether this member was already alerted about this patient (kinds starting with
@@ -280,6 +296,8 @@ class QuietCandidate:
     created_at: datetime
     timezone: str | None
     last_practice: date | None
+    first_name: str  # for the alert's words
+    alert_inactive_days: int | None  # the family's N, if the patient opted in
 
 
 async def inactivity_page(*, session: AsyncSession, after: int, limit: int
@@ -308,13 +326,15 @@ async def inactivity_page(*, session: AsyncSession, after: int, limit: int
             .order_by(col(CheckIn.local_day).desc()).limit(1)
             .correlate(PatientProfile).scalar_subquery())
     rows = (await session.exec(
-        select(PatientProfile.id, PatientProfile.created_at, Person.timezone, last)
+        select(PatientProfile.id, PatientProfile.created_at, Person.timezone, last,
+               Person.first_name, PatientProfile.alert_inactive_days)
         .join(Person, col(Person.id) == col(PatientProfile.person_id))
         .where(col(PatientProfile.id).in_(followed), PatientProfile.onboarding_step == "done",
                col(Person.active).is_(True), family_opted | care)
         .order_by(col(PatientProfile.id)))).all()
     return ([QuietCandidate(profile_id=r[0], created_at=r[1], timezone=r[2],
-                            last_practice=r[3]) for r in rows],
+                            last_practice=r[3], first_name=r[4], alert_inactive_days=r[5])
+             for r in rows],
             followed[-1] if len(followed) == limit else None)
 
 
@@ -329,16 +349,6 @@ async def followers_of(*, session: AsyncSession, patient_ids: Sequence[int]
             col(FamilyLink.patient_id).in_(list(patient_ids))))).all():
         found[link.patient_id].append((link, person))
     return found
-
-
-async def profiles_with_people(*, session: AsyncSession, profile_ids: Sequence[int]
-                               ) -> list[tuple[PatientProfile, Person]]:
-    if not profile_ids:
-        return []
-    return list((await session.exec(
-        select(PatientProfile, Person).join(Person, col(Person.id) == col(PatientProfile.person_id))
-        .where(col(PatientProfile.id).in_(list(profile_ids)))
-        .order_by(col(PatientProfile.id)))).all())
 
 
 # ---- groups ----------------------------------------------------------------------------------

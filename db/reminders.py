@@ -252,27 +252,26 @@ async def resolve_ended(*, session: AsyncSession, now: datetime, limit: int,
 
 async def _resolve_ended(*, session: AsyncSession, now: datetime, limit: int
                          ) -> tuple[int, int]:
-    ids = list((await session.exec(
-        select(SentPrompt.id)
-        .where(SentPrompt.status == "sent", SentPrompt.kind == "exercise",
-               col(SentPrompt.day_ends_at) <= now)
-        .order_by(col(SentPrompt.day_ends_at)).limit(limit))).all())
-    if not ids:
-        return 0, 0
+    ended = (select(SentPrompt.id)
+             .where(SentPrompt.status == "sent", SentPrompt.kind == "exercise",
+                    col(SentPrompt.day_ends_at) <= now)
+             .order_by(col(SentPrompt.day_ends_at)).limit(limit))
     practised = (select(CheckIn.id)
                  .where(col(CheckIn.patient_id) == col(SentPrompt.patient_id),
                         col(CheckIn.local_day) == col(SentPrompt.local_day),
                         col(CheckIn.undone_at).is_(None))
                  .exists())
-    # by primary key alone (a condition on status would lead the planner to the status
-    # index and every prompt sent today); a row another instance resolved meanwhile keeps
-    # its status
-    fates = list((await session.exec(update(SentPrompt)  # type: ignore[call-overload]
-                                     .where(col(SentPrompt.id).in_(ids))
-                                     .values(status=case(
-                                         (SentPrompt.status != "sent", SentPrompt.status),
-                                         (practised, "answered"), else_="missed"))
-                                     .returning(SentPrompt.status))).scalars())
+    # one statement, the ids never leaving the database; the rows by primary key alone (a
+    # condition on status would lead the planner to the status index and every prompt sent
+    # today); a row another instance resolved meanwhile keeps its status. Core, not the
+    # ORM's bulk update: no session objects to bring up to date
+    connection = await session.connection()
+    fates = list((await connection.execute(
+        update(SentPrompt.__table__)  # type: ignore[arg-type]
+        .where(SentPrompt.__table__.c.id.in_(ended.scalar_subquery()))  # type: ignore[attr-defined]
+        .values(status=case((SentPrompt.status != "sent", SentPrompt.status),
+                            (practised, "answered"), else_="missed"))
+        .returning(SentPrompt.__table__.c.status))).scalars())  # type: ignore[attr-defined]
     answered = sum(1 for fate in fates if fate == "answered")
     return answered, sum(1 for fate in fates if fate == "missed")
 

@@ -38,9 +38,12 @@ def _prefs(link: FamilyLink) -> dict[str, object]:
 
 async def _queue(session: AsyncSession, *, patient_id: int, member: Person, kind: str,
                  episode: str, now: datetime, quiet: Quiet, template: str,
-                 values: dict[str, object]) -> bool:
+                 values: dict[str, object], claimed: set[family.AlertKey] | None = None
+                 ) -> bool:
     if not member.active or member.id is None:
         return False
+    if claimed is not None and (patient_id, member.id, kind, episode[:32]) in claimed:
+        return False  # told already (the insert below would refuse it too, at a cost)
     if kind.startswith("care_") and await family.alerted_since(
             session=session, patient_id=patient_id, member_id=member.id, kind_prefix="care_",
             since=quiet.day_start(member, now)):
@@ -90,31 +93,36 @@ async def queue_stage(*, session: AsyncSession, profile: PatientProfile, patient
     return queued
 
 
-async def queue_quiet(*, session: AsyncSession, profile: PatientProfile, patient: Person,
-                      followers: Sequence[tuple[FamilyLink, Person]],
-                      last_practice: date | None, since: date, today: date, now: datetime,
-                      quiet: Quiet) -> int:
+QUIET_KINDS = ("inactive", "care_quiet")  # what ``queue_quiet`` may claim
+
+
+async def queue_quiet(*, session: AsyncSession, candidate: family.QuietCandidate,
+                      followers: Sequence[tuple[FamilyLink, Person]], since: date, today: date,
+                      now: datetime, quiet: Quiet,
+                      claimed: set[family.AlertKey] | None = None) -> int:
     """No practice for N days: family (the patient's choice of N) and care-team members (each
-    their own N), once per quiet spell. Nothing while the patient has blocked the bot.
-    ``followers``: who follows the patient now (``db.family.followers_of``, read for a whole
-    page of patients at once)."""
+    their own N), once per quiet spell. ``candidate``: a patient of the round's page (active:
+    nothing while the patient has blocked the bot); ``followers``: who follows them now
+    (``db.family.followers_of``, read for a whole page of patients at once); ``claimed``: the
+    alerts already claimed about them (``db.family.alerts_claimed``, read for the page too),
+    or None to let the inserts tell."""
     from bot.rules.family import inactivity_episode
 
-    assert profile.id is not None
-    if not patient.active:
-        return 0
+    patient_id, last_practice = candidate.profile_id, candidate.last_practice
     queued = 0
-    if profile.alert_inactive_days:
+    if candidate.alert_inactive_days:
         episode = inactivity_episode(last_practice=last_practice, since=since, today=today,
-                                     days=profile.alert_inactive_days)
+                                     days=candidate.alert_inactive_days)
         if episode is not None:
             for link, member in followers:
                 if link.role != "family":
                     continue
                 queued += await _queue(
-                    session, patient_id=profile.id, member=member, kind="inactive",
+                    session, patient_id=patient_id, member=member, kind="inactive",
                     episode=episode, now=now, quiet=quiet, template="family/alert_inactive",
-                    values={"patient": patient.first_name, "days": profile.alert_inactive_days})
+                    values={"patient": candidate.first_name,
+                            "days": candidate.alert_inactive_days},
+                    claimed=claimed)
     for link, member in followers:
         if link.role != "care":
             continue
@@ -124,10 +132,11 @@ async def queue_quiet(*, session: AsyncSession, profile: PatientProfile, patient
         episode = inactivity_episode(last_practice=last_practice, since=since, today=today,
                                      days=days)
         if episode is not None:
-            queued += await _queue(session, patient_id=profile.id, member=member,
+            queued += await _queue(session, patient_id=patient_id, member=member,
                                    kind="care_quiet", episode=episode, now=now, quiet=quiet,
                                    template="care/alert_quiet",
-                                   values={"patient": patient.first_name, "days": days})
+                                   values={"patient": candidate.first_name, "days": days},
+                                   claimed=claimed)
     return queued
 
 

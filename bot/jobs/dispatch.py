@@ -24,6 +24,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import Application
 
+from bot.jobs.budget import Pace, TickBudget
 from bot.jobs.ownership import Ownership
 from bot.jobs.pacing import NotSent, PriorityPacer
 from bot.materials import catalogue
@@ -84,7 +85,7 @@ class Dispatcher:
     def __init__(self, *, database: Callable[[], Database], texts: Texts, default_zone: str,
                  config: DispatchConfig | None = None,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-                 ownership: Ownership | None = None) -> None:
+                 ownership: Ownership | None = None, budget: TickBudget | None = None) -> None:
         self._database = database
         self.texts = texts
         self.default_zone = default_zone
@@ -96,6 +97,9 @@ class Dispatcher:
         self.metrics: Any = None  # bot.metrics.Metrics, when set
         self._legacy_done = False  # no prompt from before 0011 is left unresolved
         self._sweep_batch = self.SWEEP_BATCH  # smaller for a while after a batch was let go
+        self.budget = budget or TickBudget()  # the ticker's: what a tick has left
+        self.sweep_pace = Pace(smallest=self.SWEEP_SMALLEST, largest=self.SWEEP_BATCH,
+                               first_guess=self.SWEEP_FIRST_GUESS, fixed=self.SWEEP_FIXED)
         self.seen: SeenRecently | None = None  # told each tick whether this instance is alone
 
     @property
@@ -152,9 +156,14 @@ class Dispatcher:
             sending = following
         if sending is not None:
             sent += await sending
-        if not self.stopping:
-            sent += await self.sweep_missed(now)
         return sent
+
+    async def sweep(self, app: Application, now: datetime) -> int:
+        """The tick's last work: yesterday's prompts resolved in the time the tick has left
+        (``sweep_missed``). Sends nothing."""
+        if not self.stopping:
+            await self.sweep_missed(now)
+        return 0
 
     async def _claim_batch(self, app: Application, now: datetime, first: bool
                            ) -> tuple[list[Claimed], list[Claimed]]:
@@ -318,42 +327,45 @@ class Dispatcher:
                 delay *= 2
         return "failed", None  # pragma: no cover
 
-    # prompts resolved in one transaction: short, so that a person's write never waits long
-    # behind it (SQLite has one writer), and small enough that PostgreSQL does not stall on
-    # it (100,000 stored: 1,000 at once took 40 ms, and now and then 120-160 ms; 500, 26 ms)
+    # prompts resolved in one transaction at most: short, so that a person's write never
+    # waits long behind it (SQLite has one writer), and small enough that PostgreSQL does not
+    # stall on it (100,000 stored: 1,000 at once took 40 ms, and now and then 120-160 ms;
+    # 500, 26 ms). Each batch is sized to the time the tick has left (``bot.jobs.budget``),
+    # and never fewer than SWEEP_SMALLEST, so the sweep moves on every tick.
     SWEEP_BATCH = 500
-    SWEEP_BUDGET = 0.03  # seconds of a tick for more batches, if the next one fits in it
+    SWEEP_SMALLEST = 50
+    SWEEP_FIRST_GUESS = 0.00002  # seconds a prompt, until measured (500 in 10 ms)
+    SWEEP_FIXED = 0.004  # seconds a batch, whatever its size (its transaction, two statements)
     # PostgreSQL: a batch's statement is given this long. Now and then one took 85-245 ms
     # (an I/O stall; 2 in 1,955 at 1,000,000, against a median of 20): it is let go, rolled
     # back, and the batches get smaller for a while, so the sweep always moves on
     SWEEP_WITHIN_MS = 60
-    SWEEP_SMALLEST = 50
 
     async def sweep_missed(self, now: datetime) -> int:
         """Prompts of a day that has ended: answered if the patient practised, else missed.
-        Only prompts whose day has ended are read (by ``day_ends_at``), a few batches a tick
-        (as many as fit in ``SWEEP_BUDGET``, measured as work, not as the clock's time), so a
-        tick stays short after a busy morning and at the day's rollover, on a fast database
-        or a slow one. A day's resolution is bookkeeping (a counter, the digest's figures),
-        and a million prompts take a few hours of ticks after midnight."""
-        began = perf_counter()
+        Only prompts whose day has ended are read (by ``day_ends_at``), in batches that fit
+        in what the tick has left of its budget (measured as work, not as the clock's time),
+        so a tick stays short after a busy morning and at the day's rollover, on a fast
+        database or a slow one. A day's resolution is bookkeeping (a counter, the digest's
+        figures), and a million prompts take a few hours of ticks after midnight."""
         while True:
-            batch_began = perf_counter()
-            batch = self._sweep_batch
+            batch = min(self._sweep_batch, self.sweep_pace.how_many(self.budget.left()))
+            began = perf_counter()
             try:
                 async with self._database().session() as session:
                     answered, missed_n = await reminders.resolve_ended(
                         session=session, now=now, limit=batch,
                         within_ms=self.SWEEP_WITHIN_MS)
             except reminders.SweepTooSlow:
-                self._sweep_batch = max(self.SWEEP_SMALLEST, batch // 2)
+                self._sweep_batch = max(self.SWEEP_SMALLEST, self._sweep_batch // 2)
                 self._count("sweep_let_go", 1)
                 break
-            self._sweep_batch = min(self.SWEEP_BATCH, batch * 2)
+            self.sweep_pace.took(answered + missed_n, perf_counter() - began)
+            self._sweep_batch = min(self.SWEEP_BATCH, self._sweep_batch * 2)
             self._count("missed", missed_n)
-            spent = perf_counter()
             if (answered + missed_n < batch
-                    or (spent - began) + (spent - batch_began) > self.SWEEP_BUDGET):
+                    or self.budget.left() < self.sweep_pace.fixed
+                    + self.sweep_pace.per_item * self.SWEEP_SMALLEST):
                 break
         await self._sweep_legacy(now)
         return 0

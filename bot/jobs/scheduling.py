@@ -14,6 +14,8 @@ from datetime import datetime
 
 from telegram.ext import Application
 
+from bot.jobs.budget import TickBudget
+
 log = logging.getLogger(__name__)
 
 DueWork = Callable[[Application, datetime], Awaitable[int]]
@@ -25,8 +27,11 @@ class Ticker:
 
     SLOW_SAID_EVERY = 600.0  # seconds between two "a tick took too long" lines
 
-    def __init__(self, monotonic: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, monotonic: Callable[[], float] = time.monotonic,
+                 budget: TickBudget | None = None) -> None:
         self.work: list[tuple[str, DueWork]] = []
+        self.budget = budget or TickBudget()  # shared by the work that can wait a tick
+        self.last_by_work: dict[str, float] = {}  # seconds each work took in the last tick
         self.upcoming: list[NextAt] = []
         self.monotonic = monotonic
         self.last_tick_seconds = 0.0  # how long the last heartbeat's work took
@@ -51,11 +56,17 @@ class Ticker:
         logged and does not stop the others."""
         clock = application.bot_data["services"].clock
         done = 0
-        for name, work in self.work:
-            try:
-                done += await work(application, clock.now())
-            except Exception:
-                log.exception("scheduled work %r failed", name)
+        self.budget.start()
+        try:
+            for name, work in self.work:
+                began = time.perf_counter()
+                try:
+                    done += await work(application, clock.now())
+                except Exception:
+                    log.exception("scheduled work %r failed", name)
+                self.last_by_work[name] = time.perf_counter() - began
+        finally:
+            self.budget.stop()
         return done
 
     def took(self, seconds: float, interval: float) -> None:
