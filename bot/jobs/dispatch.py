@@ -330,8 +330,8 @@ class Dispatcher:
     # prompts resolved in one transaction at most: short, so that a person's write never
     # waits long behind it (SQLite has one writer), and small enough that PostgreSQL does not
     # stall on it (100,000 stored: 1,000 at once took 40 ms, and now and then 120-160 ms;
-    # 500, 26 ms). Each batch is sized to the time the tick has left (``bot.jobs.budget``),
-    # and never fewer than SWEEP_SMALLEST, so the sweep moves on every tick.
+    # 500, 26 ms). One such batch a tick, and more, each sized to the time the tick has left
+    # (``bot.jobs.budget``), while they fit.
     SWEEP_BATCH = 500
     SWEEP_SMALLEST = 50
     SWEEP_FIRST_GUESS = 0.00002  # seconds a prompt, until measured (500 in 10 ms)
@@ -343,13 +343,18 @@ class Dispatcher:
 
     async def sweep_missed(self, now: datetime) -> int:
         """Prompts of a day that has ended: answered if the patient practised, else missed.
-        Only prompts whose day has ended are read (by ``day_ends_at``), in batches that fit
-        in what the tick has left of its budget (measured as work, not as the clock's time),
-        so a tick stays short after a busy morning and at the day's rollover, on a fast
-        database or a slow one. A day's resolution is bookkeeping (a counter, the digest's
+        Only prompts whose day has ended are read (by ``day_ends_at``), one batch a tick and
+        more only in what the tick has left of its budget (measured as work, not as the
+        clock's time), so a tick stays short after a busy morning and at the day's rollover,
+        on a fast database or a slow one. A day's resolution is bookkeeping (a counter, the digest's
         figures), and a million prompts take a few hours of ticks after midnight."""
+        first = True
         while True:
-            batch = min(self._sweep_batch, self.sweep_pace.how_many(self.budget.left()))
+            # a whole batch first, whatever is left (a million prompts still go in a night);
+            # then more only while they fit in what the tick has left
+            batch = self._sweep_batch if first else min(
+                self._sweep_batch, self.sweep_pace.how_many(self.budget.left()))
+            first = False
             began = perf_counter()
             try:
                 async with self._database().session() as session:
