@@ -102,6 +102,9 @@ def table(result: dict[str, Any]) -> list[list[str]]:
             _row(rows, f"rollover, {roll['prompts']:,} prompts of the day before, "
                  f"{db['database']}: worst tick", roll["tick_max_ms"], None, "≤ 100 ms",
                  roll["tick_max_ms"] <= 100, " ms")
+            if "step_max_ms" in roll:
+                _row(rows, f"  the sweep's steps between ticks ({roll['steps']:,}): worst",
+                     roll["step_max_ms"], None, "≤ 100 ms", roll["step_max_ms"] <= 100, " ms")
             _row(rows, f"  ticks until all resolved ({roll['ticks']:,}): left unresolved",
                  roll["left_unresolved"], None, "0", roll["left_unresolved"] == 0)
             _row(rows, "  loop lag in those ticks, worst", roll["loop_lag_max_ms"], None,

@@ -43,6 +43,7 @@ NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)  # a Tuesday afternoon: the day 
 TOMORROW_9 = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 DAY_END = datetime(2026, 11, 25, tzinfo=UTC)
 CHUNK = 5000
+TICK_SECONDS = 20  # the default heartbeat
 
 
 async def seed_people(db: Database, stored: int) -> None:
@@ -147,8 +148,9 @@ async def ticks(app: Any, clock: FakeClock, rounds: int) -> dict[str, object]:
 
 
 async def rollover(app: Any, db: Database, clock: FakeClock) -> dict[str, object]:
-    """From just past midnight, whole ticks 20 s apart until every prompt of the day before
-    is resolved (as many as fit in what each tick has left), and how many were left after."""
+    """From just past midnight, whole ticks 20 s apart, and the sweep's steps 2 s apart
+    between them, until every prompt of the day before is resolved; how many were left after.
+    Ticks and steps are timed apart: each is a stretch of work the bot does at once."""
     from bot.jobs.dispatch import Dispatcher
 
     async def unresolved() -> int:
@@ -168,7 +170,10 @@ async def rollover(app: Any, db: Database, clock: FakeClock) -> dict[str, object
     lag.recording = True
     lag.start()
     totals: list[float] = []
+    steps: list[float] = []
     worst: dict[str, float] = {}
+    dispatcher = app.bot_data["services"].extras["dispatcher"]
+    between = int(TICK_SECONDS / ticker.STEP_SECONDS) - 1  # steps between two ticks
     for n in range(sent // Dispatcher.SWEEP_SMALLEST + 2):  # at least that many a tick
         if n % 50 == 49 and not await unresolved():  # (between ticks, not timed)
             break
@@ -177,14 +182,25 @@ async def rollover(app: Any, db: Database, clock: FakeClock) -> dict[str, object
         totals.append((time.perf_counter() - began) * 1000)
         if totals[-1] == max(totals):
             worst = {k: round(v * 1000, 1) for k, v in ticker.last_by_work.items()}
+        for k in range(between):  # the steps between this tick and the next, 2 s apart
+            clock.advance(timedelta(seconds=ticker.STEP_SECONDS))
+            if not dispatcher.sweep_backlog:
+                continue
+            began = time.perf_counter()
+            await ticker.step(app)
+            steps.append((time.perf_counter() - began) * 1000)
+            if k % 5 == 4:  # the checkpoint every 10 s, as the bot's (not timed)
+                await between_ticks(app)
         await between_ticks(app)
-        clock.advance(timedelta(seconds=20))
+        clock.advance(timedelta(seconds=ticker.STEP_SECONDS))
     await asyncio.sleep(0.02)
     await lag.stop()
     left = await unresolved()
     return {"prompts": sent, "ticks": len(totals), "left_unresolved": left,
             "tick_median_ms": round(statistics.median(totals), 1),
             "tick_max_ms": round(max(totals), 1), "worst_tick_by_work_ms": worst,
+            "steps": len(steps), "step_median_ms": round(statistics.median(steps or [0.0]), 1),
+            "step_max_ms": round(max(steps, default=0.0), 1),
             "worst_tick_index": totals.index(max(totals)),
             "loop_lag_max_ms": round(max(lag.samples, default=0.0) * 1000, 1),
             "loop_stalls_over_50ms": lag.stalls}

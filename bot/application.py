@@ -310,6 +310,7 @@ def build_application(
                           default_zone=settings.default_timezone)
     ticker.register("care_reports", reports.tick)
     ticker.register("sweep", dispatcher.sweep)  # last: it takes what the tick has left
+    ticker.register_step("sweep", dispatcher.sweep_step)  # and a batch a step while any left
     app.bot_data["services"] = services
     register_handlers(app)
     if heartbeat:

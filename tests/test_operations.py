@@ -84,6 +84,46 @@ async def test_a_heartbeat_due_at_the_stop_is_not_started_then_cut_off() -> None
     assert runs == []
 
 
+async def test_steps_between_ticks_run_on_the_job_queue_of_their_own() -> None:
+    """Work registered as a step (the sweep after midnight) runs every few seconds on the
+    JobQueue, apart from the heartbeat: here its next run is brought to now."""
+    from telegram.ext import ApplicationBuilder
+
+    from bot.clock import SystemClock
+    from bot.context import Services
+    from bot.jobs.scheduling import hold_still
+    from bot.materials.texts import texts
+    from bot.settings import Settings
+    from db.engine import Database
+
+    async with Emulator() as emulator:
+        app = (ApplicationBuilder().token(emulator.token)
+               .base_url(emulator.base_url).build())
+        stepped = asyncio.Event()
+
+        async def step(application: object, now: object) -> int:
+            stepped.set()
+            return 0
+
+        ticker = Ticker()
+        ticker.register_step("sweep", step)
+        ticker.install(app, interval=3600)
+        app.bot_data["services"] = Services(
+            settings=Settings(_env_file=None), clock=SystemClock(), texts=texts(),
+            database=Database.from_url("sqlite+aiosqlite:///:memory:"))
+        async with app:
+            await app.start()
+            assert app.job_queue is not None
+            (job,) = app.job_queue.get_jobs_by_name("step")
+            assert job.job.trigger.interval.total_seconds() == Ticker.STEP_SECONDS
+            job.job.modify(next_run_time=datetime.now(UTC))
+            app.job_queue.scheduler.wakeup()
+            await asyncio.wait_for(stepped.wait(), timeout=10)
+            hold_still(app)
+            await app.stop()
+        await app.bot_data["services"].db.dispose()
+
+
 def test_the_schedulers_own_skip_lines_do_not_pass() -> None:
     noise = DropSchedulerNoise()
     skipped = logging.LogRecord(

@@ -83,3 +83,26 @@ async def test_a_batch_the_database_is_slow_to_decide_is_let_go_and_taken_up_lat
     assert await statuses(database) == ["answered", "missed"]
     assert dispatcher._sweep_batch == Dispatcher.SWEEP_BATCH  # back to its size
     assert dispatcher.stats["missed"] == 1
+
+
+async def test_after_midnight_the_sweep_goes_on_between_ticks_a_batch_a_step(
+        database: Database, bot: LocalBot) -> None:
+    """The tick sweeps only what fits in what it has left; between ticks, a step every few
+    seconds takes a whole batch while any are left, then looks no more until a tick finds
+    a full batch again. No step runs while a tick does."""
+    await seed(database)
+    dispatcher: Dispatcher = bot.services.extras["dispatcher"]
+    dispatcher.SWEEP_BATCH = dispatcher._sweep_batch = 1  # a prompt a batch, to count them
+    ticker = bot.ticker
+    bot.clock.set(DAY_END + timedelta(seconds=5))
+    async with ticker._busy:  # a tick is running
+        await ticker.step(bot.app)
+    assert await statuses(database) == ["sent", "sent"]
+    await ticker.step(bot.app)
+    assert await statuses(database) == ["answered", "sent"]
+    assert dispatcher.sweep_backlog  # a full batch: there may be more
+    await ticker.step(bot.app)
+    assert await statuses(database) == ["answered", "missed"]
+    await ticker.step(bot.app)  # finds none: the steps stop looking
+    assert not dispatcher.sweep_backlog
+    assert dispatcher.stats["missed"] == 1  # each prompt decided once

@@ -98,6 +98,7 @@ class Dispatcher:
         self._legacy_done = False  # no prompt from before 0011 is left unresolved
         self._sweep_batch = self.SWEEP_BATCH  # smaller for a while after a batch was let go
         self.budget = budget or TickBudget()  # the ticker's: what a tick has left
+        self.sweep_backlog = True  # prompts of an ended day may be waiting (the steps look)
         self.sweep_pace = Pace(smallest=self.SWEEP_SMALLEST, largest=self.SWEEP_BATCH,
                                first_guess=self.SWEEP_FIRST_GUESS, fixed=self.SWEEP_FIXED)
         self.seen: SeenRecently | None = None  # told each tick whether this instance is alone
@@ -330,8 +331,8 @@ class Dispatcher:
     # prompts resolved in one transaction at most: short, so that a person's write never
     # waits long behind it (SQLite has one writer), and small enough that PostgreSQL does not
     # stall on it (100,000 stored: 1,000 at once took 40 ms, and now and then 120-160 ms;
-    # 500, 26 ms). One such batch a tick, and more, each sized to the time the tick has left
-    # (``bot.jobs.budget``), while they fit.
+    # 500, 26 ms). In a tick, batches sized to the time it has left (``bot.jobs.budget``);
+    # between ticks, a whole batch a step while any are left.
     SWEEP_BATCH = 500
     SWEEP_SMALLEST = 50
     SWEEP_FIRST_GUESS = 0.00002  # seconds a prompt, until measured (500 in 10 ms)
@@ -343,37 +344,51 @@ class Dispatcher:
 
     async def sweep_missed(self, now: datetime) -> int:
         """Prompts of a day that has ended: answered if the patient practised, else missed.
-        Only prompts whose day has ended are read (by ``day_ends_at``), one batch a tick and
-        more only in what the tick has left of its budget (measured as work, not as the
-        clock's time), so a tick stays short after a busy morning and at the day's rollover,
-        on a fast database or a slow one. A day's resolution is bookkeeping (a counter, the digest's
-        figures), and a million prompts take a few hours of ticks after midnight."""
-        first = True
+        Only prompts whose day has ended are read (by ``day_ends_at``), in batches that fit
+        in what the tick has left of its budget (measured as work, not as the clock's time;
+        at least SWEEP_SMALLEST), so a tick stays short after a busy morning and at the day's
+        rollover, on a fast database or a slow one. What does not fit is left to the steps
+        between ticks (``sweep_step``). A day's resolution is bookkeeping (a counter, the
+        digest's figures): a million prompts take about an hour after midnight."""
         while True:
-            # a whole batch first, whatever is left (a million prompts still go in a night);
-            # then more only while they fit in what the tick has left
-            batch = self._sweep_batch if first else min(
-                self._sweep_batch, self.sweep_pace.how_many(self.budget.left()))
-            first = False
-            began = perf_counter()
-            try:
-                async with self._database().session() as session:
-                    answered, missed_n = await reminders.resolve_ended(
-                        session=session, now=now, limit=batch,
-                        within_ms=self.SWEEP_WITHIN_MS)
-            except reminders.SweepTooSlow:
-                self._sweep_batch = max(self.SWEEP_SMALLEST, self._sweep_batch // 2)
-                self._count("sweep_let_go", 1)
-                break
-            self.sweep_pace.took(answered + missed_n, perf_counter() - began)
-            self._sweep_batch = min(self.SWEEP_BATCH, self._sweep_batch * 2)
-            self._count("missed", missed_n)
-            if (answered + missed_n < batch
+            batch = min(self._sweep_batch, self.sweep_pace.how_many(self.budget.left()))
+            done = await self._sweep_batch_of(now, batch)
+            if (done is None or done < batch
                     or self.budget.left() < self.sweep_pace.fixed
                     + self.sweep_pace.per_item * self.SWEEP_SMALLEST):
                 break
         await self._sweep_legacy(now)
         return 0
+
+    async def sweep_step(self, app: Application, now: datetime) -> int:
+        """Between two ticks (``Ticker.step``, every few seconds): one whole batch while
+        prompts of an ended day are left, so that after midnight the sweep goes at a batch a
+        step rather than a piece a tick, each step as short as one batch. Nothing to do
+        (one short read of the day-end index is not even made) once a batch came back short."""
+        if self.stopping or not self.sweep_backlog:
+            return 0
+        await self._sweep_batch_of(now, self._sweep_batch)
+        return 0
+
+    async def _sweep_batch_of(self, now: datetime, batch: int) -> int | None:
+        """One batch resolved: how many, or None when the database was too slow to decide it
+        in time (nothing changed; the batches get smaller for a while)."""
+        began = perf_counter()
+        try:
+            async with self._database().session() as session:
+                answered, missed_n = await reminders.resolve_ended(
+                    session=session, now=now, limit=batch, within_ms=self.SWEEP_WITHIN_MS)
+        except reminders.SweepTooSlow:
+            self._sweep_batch = max(self.SWEEP_SMALLEST, self._sweep_batch // 2)
+            self._count("sweep_let_go", 1)
+            self.sweep_backlog = True
+            return None
+        done = answered + missed_n
+        self.sweep_pace.took(done, perf_counter() - began)
+        self._sweep_batch = min(self.SWEEP_BATCH, self._sweep_batch * 2)
+        self._count("missed", missed_n)
+        self.sweep_backlog = done == batch  # a full batch: there may be more
+        return done
 
     async def _sweep_legacy(self, now: datetime) -> None:
         """Prompts claimed before their day's end was kept: resolved the old way, until none

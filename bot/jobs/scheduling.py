@@ -7,6 +7,7 @@ can move time forward and call :meth:`Ticker.run_due` directly.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -26,12 +27,15 @@ class Ticker:
     """Runs each registered piece of due work with the current time."""
 
     SLOW_SAID_EVERY = 600.0  # seconds between two "a tick took too long" lines
+    STEP_SECONDS = 2.0  # between ticks, work that goes on in steps (the sweep after midnight)
 
     def __init__(self, monotonic: Callable[[], float] = time.monotonic,
                  budget: TickBudget | None = None) -> None:
         self.work: list[tuple[str, DueWork]] = []
         self.budget = budget or TickBudget()  # shared by the work that can wait a tick
         self.last_by_work: dict[str, float] = {}  # seconds each work took in the last tick
+        self.steps: list[tuple[str, DueWork]] = []
+        self._busy = asyncio.Lock()  # a tick and a step never run at once
         self.upcoming: list[NextAt] = []
         self.monotonic = monotonic
         self.last_tick_seconds = 0.0  # how long the last heartbeat's work took
@@ -46,6 +50,11 @@ class Ticker:
         if next_at is not None:
             self.upcoming.append(next_at)
 
+    def register_step(self, name: str, work: DueWork) -> None:
+        """Add work that goes on between ticks, a short step every ``STEP_SECONDS`` while it
+        has something to do, so that a backlog does not wait for a tick (nor make one long)."""
+        self.steps.append((name, work))
+
     async def next_at(self, now: datetime) -> datetime | None:
         """The earliest instant after ``now`` at which some work falls due."""
         times = [t for t in [await f(now) for f in self.upcoming] if t is not None]
@@ -56,18 +65,32 @@ class Ticker:
         logged and does not stop the others."""
         clock = application.bot_data["services"].clock
         done = 0
-        self.budget.start()
-        try:
-            for name, work in self.work:
-                began = time.perf_counter()
-                try:
-                    done += await work(application, clock.now())
-                except Exception:
-                    log.exception("scheduled work %r failed", name)
-                self.last_by_work[name] = time.perf_counter() - began
-        finally:
-            self.budget.stop()
+        async with self._busy:
+            self.budget.start()
+            try:
+                for name, work in self.work:
+                    began = time.perf_counter()
+                    try:
+                        done += await work(application, clock.now())
+                    except Exception:
+                        log.exception("scheduled work %r failed", name)
+                    self.last_by_work[name] = time.perf_counter() - began
+            finally:
+                self.budget.stop()
         return done
+
+    async def step(self, application: Application) -> None:
+        """One step of each work that goes on between ticks; none while a tick runs (the
+        tick does its own share)."""
+        if self._busy.locked():
+            return
+        clock = application.bot_data["services"].clock
+        async with self._busy:
+            for name, work in self.steps:
+                try:
+                    await work(application, clock.now())
+                except Exception:
+                    log.exception("scheduled step %r failed", name)
 
     def took(self, seconds: float, interval: float) -> None:
         """Note one heartbeat's time. Longer than the interval, the next heartbeat waits for
@@ -99,6 +122,14 @@ class Ticker:
         application.job_queue.run_repeating(
             heartbeat, interval=interval, first=min(1.0, interval), name="tick",
             job_kwargs={"max_instances": 1, "coalesce": True})
+        if self.steps:
+            async def step(context: object) -> None:
+                await self.step(application)
+
+            every = min(self.STEP_SECONDS, interval)
+            application.job_queue.run_repeating(
+                step, interval=every, first=min(1.0, interval) + every / 2, name="step",
+                job_kwargs={"max_instances": 1, "coalesce": True})
 
 
 def hold_still(application: Application) -> None:
