@@ -24,8 +24,8 @@ from bot.rules.family import inactivity_episode
 from db import family
 from db.engine import Database
 
-PAGE = 200  # followed patients looked at in one tick at most
-PAGE_SMALLEST = 25  # and at least (10,000 followed: a round in 9 to 67 minutes of ticks)
+PAGE = 100  # followed patients looked at in one tick at most (fewer if the tick is short)
+PAGE_SMALLEST = 25  # and at least (10,000 followed: a round in 33 to 133 minutes of ticks)
 PAGE_FIRST_GUESS = 0.0003  # seconds a patient, until measured
 PAGE_FIXED = 0.006  # seconds a page, whatever its size (its transaction and four reads)
 
