@@ -307,7 +307,7 @@ def build_application(
     services.extras["sweeper"] = sweeper
     ticker.register("alerts", sweeper.tick)
     reports = CareReports(database=lambda: services.db, texts=services.texts,
-                          default_zone=settings.default_timezone, budget=ticker.budget)
+                          default_zone=settings.default_timezone)
     ticker.register("care_reports", reports.tick)
     ticker.register("sweep", dispatcher.sweep)  # last: it takes what the tick has left
     ticker.register_step("sweep", dispatcher.sweep_step)  # and a batch a step while any left

@@ -16,7 +16,7 @@ from time import perf_counter
 class TickBudget:
     """The time one tick may take, counted from the tick's start (work, not the clock)."""
 
-    def __init__(self, seconds: float = 0.03, timer: Callable[[], float] = perf_counter
+    def __init__(self, seconds: float = 0.04, timer: Callable[[], float] = perf_counter
                  ) -> None:
         self.seconds = seconds
         self.timer = timer

@@ -1,14 +1,13 @@
 """The weekly report to the care team: on the day each member chose, from 08:00 in their own
 time zone, once a week per patient (claimed like an alert, so restarts and a second instance
 never send it twice). A round over the care-team links starts at most hourly and goes a page
-a tick, columns only, sized to what the tick has left (``bot.jobs.budget``); whole rows are
-read only for a report that is due. The PDF is drawn off the event loop."""
+a tick, columns only; whole rows are read only for a report that is due. The PDF is drawn off
+the event loop."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
-from time import perf_counter
 from zoneinfo import ZoneInfo
 
 from telegram import InputFile
@@ -18,32 +17,24 @@ from telegram.ext import Application
 from bot import drawing
 from bot.flows.practice import today_of
 from bot.flows.report import report_data
-from bot.jobs.budget import Pace, TickBudget
 from bot.materials.report import report_for
 from bot.materials.texts import Texts
 from db import family
 from db.engine import Database
 
 FROM = time(8)
-PAGE = 500  # care-team links looked at in one tick at most
-PAGE_SMALLEST = 50  # and at least, when the tick has little left
-PAGE_FIRST_GUESS = 0.00003  # seconds a link, until measured
-PAGE_FIXED = 0.004  # seconds a page, whatever its size
+PAGE = 500  # care-team links looked at in one tick
 REPORTS = 10  # reports drawn in one tick at most; the round goes on from there next tick
 
 
 class CareReports:
     def __init__(self, *, database: Callable[[], Database], texts: Texts, default_zone: str,
-                 every: timedelta = timedelta(hours=1), page: int = PAGE,
-                 budget: TickBudget | None = None) -> None:
+                 every: timedelta = timedelta(hours=1), page: int = PAGE) -> None:
         self._database = database
         self.texts = texts
         self.default_zone = default_zone
         self.every = every
         self.page = page
-        self.budget = budget or TickBudget()  # the ticker's: what a tick has left
-        self.pace = Pace(smallest=PAGE_SMALLEST, largest=PAGE, first_guess=PAGE_FIRST_GUESS,
-                         fixed=PAGE_FIXED)
         self.last_run: datetime | None = None  # when the current or last round started
         self.cursor: int | None = None  # the last link id looked at, while a round is on
 
@@ -53,12 +44,10 @@ class CareReports:
                 return 0
             self.last_run, self.cursor = now, 0
         jobs = []
-        limit = min(self.page, self.pace.how_many(self.budget.left()))
-        began = perf_counter()
         async with self._database().session() as session:
             slots = await family.care_report_page(session=session, after=self.cursor,
-                                                  limit=limit)
-            self.cursor = slots[-1].link_id if len(slots) == limit else None
+                                                  limit=self.page)
+            self.cursor = slots[-1].link_id if len(slots) == self.page else None
             due: list[int] = []
             for slot in slots:
                 local = now.astimezone(ZoneInfo(slot.timezone or self.default_zone))
@@ -78,8 +67,6 @@ class CareReports:
                     data = await report_data(session=session, profile=profile, patient=patient,
                                              end=today_of(patient, self.default_zone, now))
                     jobs.append((member, data))
-        if not jobs and self.cursor is not None:  # a whole page, and nothing else in it
-            self.pace.took(limit, perf_counter() - began)
         sent = 0
         for member, data in jobs:
             pdf, caption = await drawing.drawn(
