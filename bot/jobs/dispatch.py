@@ -349,7 +349,7 @@ class Dispatcher:
         at least SWEEP_SMALLEST), so a tick stays short after a busy morning and at the day's
         rollover, on a fast database or a slow one. What does not fit is left to the steps
         between ticks (``sweep_step``). A day's resolution is bookkeeping (a counter, the
-        digest's figures): a million prompts take about an hour after midnight."""
+        digest's figures): a million prompts take about 80 minutes after midnight."""
         while True:
             batch = min(self._sweep_batch, self.sweep_pace.how_many(self.budget.left()))
             done = await self._sweep_batch_of(now, batch)
@@ -363,8 +363,8 @@ class Dispatcher:
     async def sweep_step(self, app: Application, now: datetime) -> int:
         """Between two ticks (``Ticker.step``, every few seconds): one whole batch while
         prompts of an ended day are left, so that after midnight the sweep goes at a batch a
-        step rather than a piece a tick, each step as short as one batch. Nothing to do
-        (one short read of the day-end index is not even made) once a batch came back short."""
+        step rather than a piece a tick, each step as short as one batch. Once a batch came
+        back short the steps do nothing, not even a read, until a tick finds a full one."""
         if self.stopping or not self.sweep_backlog:
             return 0
         await self._sweep_batch_of(now, self._sweep_batch)

@@ -2,7 +2,9 @@
 
 The JobQueue (APScheduler) only provides the heartbeat; what is due, and when, is computed from
 the injected clock and kept in the database, so jobs survive restarts and the sandbox and tests
-can move time forward and call :meth:`Ticker.run_due` directly.
+can move time forward and call :meth:`Ticker.run_due` directly. Between two ticks, a short
+step every few seconds carries on work that has a backlog (the sweep after midnight), so the
+backlog neither waits for ticks nor makes them long; a tick and a step never run at once.
 """
 
 from __future__ import annotations
