@@ -54,6 +54,10 @@ class Pace:
     def how_many(self, left: float) -> int:
         return max(self.smallest, min(self.largest, round((left - self.fixed) / self.per_item)))
 
+    def smallest_fits(self, left: float) -> bool:
+        """Whether even the smallest piece fits in ``left`` (else: the next tick)."""
+        return left >= self.fixed + self.per_item * self.smallest
+
     def took(self, items: int, seconds: float) -> None:
         """One piece of ``items`` items took ``seconds``. A piece with fewer items than
         ``smallest`` says little per item and is not counted."""

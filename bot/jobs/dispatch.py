@@ -354,8 +354,7 @@ class Dispatcher:
             batch = min(self._sweep_batch, self.sweep_pace.how_many(self.budget.left()))
             done = await self._sweep_batch_of(now, batch)
             if (done is None or done < batch
-                    or self.budget.left() < self.sweep_pace.fixed
-                    + self.sweep_pace.per_item * self.SWEEP_SMALLEST):
+                    or not self.sweep_pace.smallest_fits(self.budget.left())):
                 break
         await self._sweep_legacy(now)
         return 0

@@ -65,34 +65,37 @@ class Ticker:
     async def run_due(self, application: Application) -> int:
         """Run all due work once; returns how many things were done. One failing piece is
         logged and does not stop the others."""
-        clock = application.bot_data["services"].clock
-        done = 0
         async with self._busy:
             self.budget.start()
             try:
-                for name, work in self.work:
-                    began = time.perf_counter()
-                    try:
-                        done += await work(application, clock.now())
-                    except Exception:
-                        log.exception("scheduled work %r failed", name)
-                    self.last_by_work[name] = time.perf_counter() - began
+                return await self._run_each(application, self.work, "work",
+                                            times=self.last_by_work)
             finally:
                 self.budget.stop()
-        return done
 
     async def step(self, application: Application) -> None:
         """One step of each work that goes on between ticks; none while a tick runs (the
         tick does its own share)."""
         if self._busy.locked():
             return
-        clock = application.bot_data["services"].clock
         async with self._busy:
-            for name, work in self.steps:
-                try:
-                    await work(application, clock.now())
-                except Exception:
-                    log.exception("scheduled step %r failed", name)
+            await self._run_each(application, self.steps, "step", times={})
+
+    @staticmethod
+    async def _run_each(application: Application, works: list[tuple[str, DueWork]], what: str,
+                        *, times: dict[str, float]) -> int:
+        """Each work with the clock's time, each timed into ``times``; one failing is logged
+        and does not stop the others."""
+        clock = application.bot_data["services"].clock
+        done = 0
+        for name, work in works:
+            began = time.perf_counter()
+            try:
+                done += await work(application, clock.now())
+            except Exception:
+                log.exception("scheduled %s %r failed", what, name)
+            times[name] = time.perf_counter() - began
+        return done
 
     def took(self, seconds: float, interval: float) -> None:
         """Note one heartbeat's time. Longer than the interval, the next heartbeat waits for
