@@ -20,7 +20,7 @@ from typing import Any
 
 import aiohttp
 import pytest
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel import col
 
@@ -280,6 +280,15 @@ async def test_the_poller_killed_mid_burst_and_mid_session(shared_url: str,
     assert emulator.token not in survivor_log + first.text()
 
 
+async def bring_forward(db: Database, due: datetime, to: datetime) -> None:
+    """Move the seeded reminders and snoozes from ``due`` to ``to``."""
+    async with db.engine.begin() as conn:
+        await conn.execute(update(Reminder).where(col(Reminder.next_due_at) == due)
+                           .values(next_due_at=to))
+        await conn.execute(update(SentPrompt).where(col(SentPrompt.snooze_until) == due)
+                           .values(snooze_until=to))
+
+
 async def complete_rows(db: Database) -> bool:
     async with db.session() as session:
         pending = await session.scalar(select(func.count()).select_from(SentPrompt).where(
@@ -293,7 +302,9 @@ async def test_a_graceful_stop_hands_over_at_once(shared_url: str, tmp_path: Pat
     twice; the patient's tap taken at the stop is recorded once and answered."""
     db = Database.from_url(shared_url)
     await upgrade(db.engine)
-    due = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=15)
+    # Due well after the start; brought forward once the patient's session is open, so the
+    # burst comes mid-session however long the two processes take to start.
+    due = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=20)
     await seed(db, due)
     async with Emulator() as emulator:
         for i in range(FIRST_ID, FIRST_ID + PATIENTS):
@@ -316,7 +327,8 @@ async def test_a_graceful_stop_hands_over_at_once(shared_url: str, tmp_path: Pat
                 await pat.press(start[0])
             card = pat.last
             cards = re.search(r"1 of (\d+)", card.text or card.caption or "")
-            assert cards is not None, card.caption
+            assert cards is not None, said(card)
+            await bring_forward(db, due, datetime.now(UTC) + timedelta(seconds=1))
             await until(lambda: asyncio.sleep(0, len(prompts_in(emulator)) >= PATIENTS // 4),
                         90, "the burst to start")
             done = next(b for b in pat.buttons(card) if b.startswith("✅ Done:"))
