@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
 
-from sqlalchemy import exists, func, update
+from sqlalchemy import exists, func, or_, update
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -106,12 +106,19 @@ async def schedule_for(*, session: AsyncSession, person_id: int) -> DigestSchedu
         DigestSchedule.person_id == person_id))).first()
 
 
-async def due_schedules(*, session: AsyncSession, now: datetime, limit: int
+async def due_schedules(*, session: AsyncSession, now: datetime, limit: int,
+                        after: tuple[datetime, int] | None = None
                         ) -> list[tuple[DigestSchedule, Person]]:
+    """Schedules due by ``now`` in (due, id) order, from just after ``after`` (a page's last
+    due and id) when given."""
     query = (select(DigestSchedule, Person)
              .join(Person, col(Person.id) == col(DigestSchedule.person_id))
              .where(col(DigestSchedule.next_due_at) <= now)
-             .order_by(col(DigestSchedule.next_due_at)).limit(limit))
+             .order_by(col(DigestSchedule.next_due_at), col(DigestSchedule.id)).limit(limit))
+    if after is not None:
+        at, last_id = after
+        query = query.where(col(DigestSchedule.next_due_at) >= at, or_(
+            col(DigestSchedule.next_due_at) > at, col(DigestSchedule.id) > last_id))
     if session.bind is not None and session.bind.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True, of=DigestSchedule)  # type: ignore[arg-type]
     return list((await session.exec(query)).all())

@@ -4,7 +4,7 @@ weekly digests at each member's own Sunday evening; and that access ends the mom
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlmodel import select
@@ -360,3 +360,30 @@ async def test_many_digests_due_in_the_same_minute_go_a_few_at_a_time_each_once(
         after = member.messages[member.messages.index(weekly[0]) + 1]
         assert after.photo is not None  # the week's chart
     assert sum("Your week" in (m.text or "") for m in ann.messages) == 1
+
+
+async def test_digests_read_page_by_page_reach_everyone_once_and_move_every_schedule_on(
+        bot: LocalBot, emulator: Emulator, database: Database, clock: FakeClock) -> None:
+    """Due schedules are read a page at a time, the next page while the last readers of the
+    one before are still served (``Digester.tick``): with pages of 2 and one reader at a
+    time, one run reaches each of 6 readers once and moves every schedule to next week."""
+    from db.models import DigestSchedule
+
+    ann = emulator.person("Ann")
+    family = [emulator.person(name) for name in ("Ben", "Cy", "Dee", "Eve", "Fay")]
+    await onboard(ann)
+    for member in family:
+        await join(member, await invite_link(ann))
+    digester = bot.services.extras["digester"]
+    digester.batch, digester.at_once = 2, 1
+    await bot.advance(timedelta(days=6, hours=8, minutes=59))  # Sunday 17:59 in London
+    assert not any("Ann's week" in (m.text or "") for m in family[0].messages)
+    clock.advance(timedelta(minutes=1))
+    await bot.run_due()  # 18:00: all six due, one run
+    for member in family:
+        assert sum("Ann's week" in (m.text or "") for m in member.messages) == 1
+    assert sum("Your week" in (m.text or "") for m in ann.messages) == 1
+    async with database.session() as session:
+        dues = (await session.exec(select(DigestSchedule.next_due_at))).all()
+    assert len(dues) == 6
+    assert all(d.date() == date(2026, 12, 6) for d in dues), dues

@@ -31,6 +31,8 @@ from db.models import DigestSchedule, Milestone, PatientProfile, Person, SentPro
 
 log = logging.getLogger(__name__)
 
+Job = tuple[int, Person, datetime]  # a due schedule: its id, its reader, when it fell due
+
 
 async def digest_values(*, session: Any, profile: PatientProfile, week_start: Any,
                         week_end: Any, texts: Texts, lang: str,
@@ -67,7 +69,16 @@ async def digest_values(*, session: Any, profile: PatientProfile, week_start: An
         f"stage.{Stage(profile.stage or 1).key}", lang), "goal": profile.goal}
 
 
+async def _until_left(tasks: list[asyncio.Task[Any]], left: int) -> None:
+    """Wait until at most ``left`` of ``tasks`` are unfinished."""
+    pending = {task for task in tasks if not task.done()}
+    while len(pending) > left:
+        _, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+
+
 class Digester:
+    PAGES = 50  # pages of due schedules read in one tick at most; the rest wait for the next
+
     def __init__(self, *, database: Callable[[], Database], texts: Texts,
                  default_zone: str, batch: int = 200, at_once: int = 16,
                  ownership: Ownership | None = None) -> None:
@@ -98,37 +109,60 @@ class Digester:
         between sends that week's digest after the restart instead of losing it; each digest is
         claimed once (``digest_sent``) by one instance, so nothing goes out twice either. A
         schedule with a digest another running instance has in hand stays due until that one
-        is sent or its instance is gone (then this one sends it)."""
+        is sent or its instance is gone (then this one sends it).
+
+        Due schedules are read a page at a time, in (due, id) order after the last one read.
+        The next page is read and started while the current one's last readers are still
+        being served: waiting for a whole page before reading the next left the bulk lane
+        idle for half a second at each page's end (bench: a digest run)."""
         sent = 0
         self._live_now = await self._live()
         gate = asyncio.Semaphore(self.at_once)
-        for _ in range(50):
-            if self.stopping:
+        after: tuple[datetime, int] | None = None
+        pages: list[tuple[list[Job], list[asyncio.Task[tuple[int, bool]]]]] = []
+        more, read = True, 0
+        while more or pages:
+            if more and not self.stopping and read < self.PAGES:
+                async with self._database().session() as session:
+                    due = await family.due_schedules(session=session, now=now,
+                                                     limit=self.batch, after=after)
+                    jobs = [(schedule.id, person, schedule.next_due_at)
+                            for schedule, person in due]
+                read += 1
+                if jobs:
+                    after = (jobs[-1][2], jobs[-1][0])  # type: ignore[assignment]
+                    pages.append((jobs, [asyncio.create_task(self._deliver_in_turn(
+                        gate, app.bot, person, at, now)) for _, person, at in jobs]))  # type: ignore[arg-type]
+                more = len(jobs) == self.batch
+            else:
+                more = False
+            if not pages:
                 break
-            async with self._database().session() as session:
-                due = await family.due_schedules(session=session, now=now, limit=self.batch)
-                jobs = [(schedule.id, person, schedule.next_due_at) for schedule, person in due]
-            if not jobs:
-                break
-            results = await asyncio.gather(*(self._deliver_in_turn(gate, app.bot, person, at, now)
-                                             for _, person, at in jobs))
-            sent += sum(count for count, _ in results)
-            moved = 0
-            async with self._database().session() as session:
-                for (schedule_id, person, at), (_, settled) in zip(jobs, results, strict=True):
-                    if not settled or self.stopping:
-                        continue  # another instance has one in hand, or we stopped midway
-                    moved += 1
-                    schedule = await session.get(DigestSchedule, schedule_id)
-                    if schedule is None or schedule.next_due_at != at:
-                        continue  # moved on meanwhile (another instance, or a change)
-                    zone = person.timezone or self.default_zone
-                    schedule.next_due_at = rules.next_weekly(
-                        schedule.weekday, schedule.local_time, zone, at)  # type: ignore[arg-type]
-                    session.add(schedule)
-            if not moved:
-                break  # all in other hands: look again next round
+            if more:  # read the next page once this one is down to its last readers
+                await _until_left(pages[-1][1], self.at_once)
+            else:
+                await asyncio.wait([t for _, tasks in pages for t in tasks])
+            while pages and all(t.done() for t in pages[0][1]):
+                jobs, tasks = pages.pop(0)
+                results = await asyncio.gather(*tasks)
+                sent += sum(count for count, _ in results)
+                await self._move_on(jobs, [settled for _, settled in results])
         return sent
+
+    async def _move_on(self, jobs: list[Job],
+                       settled: list[bool]) -> None:
+        """Each schedule whose digests are all settled goes to its next week."""
+        async with self._database().session() as session:
+            for (schedule_id, person, at), done in zip(jobs, settled, strict=True):
+                if not done or self.stopping:
+                    continue  # another instance has one in hand, or we stopped midway
+                schedule = await session.get(DigestSchedule, schedule_id)
+                if schedule is None or schedule.next_due_at != at:
+                    continue  # moved on meanwhile (another instance, or a change)
+                zone = person.timezone or self.default_zone
+                schedule.next_due_at = rules.next_weekly(
+                    schedule.weekday, schedule.local_time, zone, at)
+                session.add(schedule)
 
     async def _deliver_in_turn(self, gate: asyncio.Semaphore, bot: Bot, person: Person,
                                due_at: datetime, now: datetime) -> tuple[int, bool]:
