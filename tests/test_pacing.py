@@ -84,6 +84,28 @@ async def test_never_more_than_30_in_any_window(paced: tuple[PriorityPacer, Mono
     assert min(b - a for a, b in itertools.pairwise(times)) > 0.02
 
 
+async def test_a_run_of_bulk_is_spread_evenly_over_its_first_window(
+        paced: tuple[PriorityPacer, Mono]) -> None:
+    """A run of bulk starts at an even spacing (window / 29), not bunched: in the bench a
+    clump at the start came round again each window, and the burst lost up to half a message
+    a second. After a pause longer than the window, the next run starts evenly again."""
+    pacer, mono = paced
+    log: list[tuple[float, str]] = []
+
+    async def run(first: int) -> list[float]:
+        await asyncio.gather(*(
+            pacer.process_request(sender(mono, log, "b"), (), {}, "sendMessage",
+                                  {"chat_id": first + i}, {"bulk": True}) for i in range(40)))
+        return sorted(t for t, _ in log)[-40:]
+
+    for first in (1, 1001):
+        times = await run(first)
+        gaps = [b - a for a, b in itertools.pairwise(times[:29])]
+        assert min(gaps) == pytest.approx(1.0 / 29), gaps
+        assert times[28] - times[0] == pytest.approx(28 / 29)
+        await mono.sleep(2.0)  # the lane idle for longer than a window
+
+
 async def test_people_go_before_queued_bulk(paced: tuple[PriorityPacer, Mono]) -> None:
     pacer, mono = paced
     log: list[tuple[float, str]] = []

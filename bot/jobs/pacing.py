@@ -101,6 +101,7 @@ class PriorityPacer(BaseRateLimiter[dict[str, Any]]):
         self._runner: asyncio.Task[None] | None = None
         self._paused_until = 0.0
         self._last_bulk = float("-inf")  # when the last bulk slot was granted
+        self._ramp_until = float("-inf")  # the first window of a run of bulk: spread evenly
         self._chat_paused_until: dict[int, float] = {}  # a 429 about one chat waits alone
         self.metrics: Any = None  # bot.metrics.Metrics, when set: messages sent by lane
         self.bulk_share = 1  # instances sharing the bot's limit: each takes this part of bulk
@@ -167,8 +168,11 @@ class PriorityPacer(BaseRateLimiter[dict[str, Any]]):
             if len(bulk) >= share:
                 return min(bulk) + self.window - now
             # spread across the window rather than all at its start, so an answer to a person
-            # never finds the whole second's room just taken
-            spacing = self.window / share * SPREAD
+            # never finds the whole second's room just taken. The first window of a run is
+            # spread evenly: started at the closer spacing, the slots came round each window
+            # as a clump, and in some bench runs the grants came 18 ms late at the median and
+            # a burst made 27.9-28.1 a second; started evenly, 28.53-28.56 in three runs
+            spacing = self.window / share * (1.0 if now < self._ramp_until else SPREAD)
             if now - self._last_bulk < spacing:
                 return self._last_bulk + spacing - now
         return 0.0
@@ -198,7 +202,10 @@ class PriorityPacer(BaseRateLimiter[dict[str, Any]]):
     def _grant(self, lane: int) -> list[float]:
         """A slot, counted from now on (its end is set when the request finishes)."""
         if lane == BULK:
-            self._last_bulk = self.monotonic()
+            now = self.monotonic()
+            if not any(slot[1] == BULK for slot in self._sent):  # a run of bulk begins
+                self._ramp_until = now + self.window
+            self._last_bulk = now
         slot = [float("inf"), lane]
         self._sent.append(slot)
         return slot
