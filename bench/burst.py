@@ -46,6 +46,17 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def start_emulator(port: int) -> subprocess.Popen[str]:
+    """The emulator in a process of its own (its work does not share the bot's event loop),
+    listening once this returns."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.emulator", "--port", str(port), "--token", TOKEN],
+        stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parent.parent)
+    assert process.stdout is not None
+    process.stdout.readline()  # it prints a line when it listens
+    return process
+
+
 async def seed(db: Database, patients: int, due: datetime, *, first_id: int = FIRST_ID,
                spread: timedelta = timedelta(0)) -> None:
     """Patients who finished onboarding, each with one daily reminder."""
@@ -100,11 +111,7 @@ def percentile(values: list[float], q: float) -> float:
 
 async def burst(args: argparse.Namespace, workdir: Path) -> dict[str, object]:
     port = free_port()
-    emulator = subprocess.Popen(
-        [sys.executable, "-m", "bot.emulator", "--port", str(port), "--token", TOKEN],
-        stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parent.parent)
-    assert emulator.stdout is not None
-    emulator.stdout.readline()
+    emulator = start_emulator(port)
     control = f"http://127.0.0.1:{port}/_control"
     url = args.database_url or f"sqlite+aiosqlite:///{workdir / 'burst.sqlite3'}"
     db = Database.from_url(url)

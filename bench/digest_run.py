@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import subprocess
 import sys
 import tempfile
 import time
@@ -27,7 +26,7 @@ from sqlalchemy import func, insert, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.burst import FIRST_ID, TOKEN, free_port, most_in_one_second, seed
+from bench.burst import FIRST_ID, TOKEN, free_port, most_in_one_second, seed, start_emulator
 from bench.schema import own_schema
 from bot.application import build_application, settle_heap
 from bot.clock import FakeClock
@@ -92,11 +91,7 @@ async def digest_run(patients: int, postgres: str | None = None) -> dict[str, An
 
 async def _run(patients: int, db: Database, url: str) -> dict[str, Any]:
     port = free_port()
-    emulator = subprocess.Popen(
-        [sys.executable, "-m", "bot.emulator", "--port", str(port), "--token", TOKEN],
-        stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parent.parent)
-    assert emulator.stdout is not None
-    emulator.stdout.readline()
+    emulator = start_emulator(port)
     control = f"http://127.0.0.1:{port}/_control"
     try:
         await upgrade(db.engine)

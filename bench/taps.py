@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from telegram.ext import Application
 
 from bench.bare import build_bare
-from bench.burst import TOKEN, free_port
+from bench.burst import TOKEN, free_port, start_emulator
 
 FIRST = 100001
 PROFILE = ""  # a file to write the measured round's profile to (--profile)
@@ -52,11 +52,7 @@ class Emulated:
         return f"http://127.0.0.1:{self.port}/_control"
 
     async def __aenter__(self) -> Emulated:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "bot.emulator", "--port", str(self.port), "--token", TOKEN],
-            stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parent.parent)
-        assert self.process.stdout is not None
-        self.process.stdout.readline()
+        self.process = start_emulator(self.port)
         self.http = httpx.AsyncClient(timeout=60)
         await self.http.post(f"{self.control}/users", json={"count": self.people,
                                                              "first_id": FIRST})
