@@ -32,6 +32,7 @@ from db.models import DigestSchedule, Milestone, PatientProfile, Person, SentPro
 log = logging.getLogger(__name__)
 
 Job = tuple[int, Person, datetime]  # a due schedule: its id, its reader, when it fell due
+Page = tuple[list[Job], list[asyncio.Task[tuple[int, bool]]]]  # due schedules, their readers
 
 
 async def digest_values(*, session: Any, profile: PatientProfile, week_start: Any,
@@ -115,42 +116,45 @@ class Digester:
         The next page is read and started while the current one's last readers are still
         being served: waiting for a whole page before reading the next left the bulk lane
         idle for half a second at each page's end (bench: a digest run)."""
-        sent = 0
         self._live_now = await self._live()
         gate = asyncio.Semaphore(self.at_once)
+        pages: list[Page] = []
+        sent = 0
         after: tuple[datetime, int] | None = None
-        pages: list[tuple[list[Job], list[asyncio.Task[tuple[int, bool]]]]] = []
-        more, read = True, 0
-        while more or pages:
-            if more and not self.stopping and read < self.PAGES:
-                async with self._database().session() as session:
-                    due = await family.due_schedules(session=session, now=now,
-                                                     limit=self.batch, after=after)
-                    jobs = [(schedule.id, person, schedule.next_due_at)
-                            for schedule, person in due]
-                read += 1
-                if jobs:
-                    after = (jobs[-1][2], jobs[-1][0])  # type: ignore[assignment]
-                    pages.append((jobs, [asyncio.create_task(self._deliver_in_turn(
-                        gate, app.bot, person, at, now)) for _, person, at in jobs]))  # type: ignore[arg-type]
-                more = len(jobs) == self.batch
-            else:
-                more = False
-            if not pages:
+        for _ in range(self.PAGES):
+            if self.stopping:
                 break
-            if more:  # read the next page once this one is down to its last readers
-                await _until_left(pages[-1][1], self.at_once)
-            else:
-                await asyncio.wait([t for _, tasks in pages for t in tasks])
-            while pages and all(t.done() for t in pages[0][1]):
-                jobs, tasks = pages.pop(0)
-                results = await asyncio.gather(*tasks)
-                sent += sum(count for count, _ in results)
-                await self._move_on(jobs, [settled for _, settled in results])
+            async with self._database().session() as session:
+                due = await family.due_schedules(session=session, now=now, limit=self.batch,
+                                                 after=after)
+                jobs: list[Job] = [(schedule.id, person, schedule.next_due_at)  # type: ignore[misc]
+                                   for schedule, person in due]
+            if not jobs:
+                break
+            after = (jobs[-1][2], jobs[-1][0])
+            tasks = [asyncio.create_task(self._deliver_in_turn(gate, app.bot, person, at, now))
+                     for _, person, at in jobs]
+            pages.append((jobs, tasks))
+            if len(jobs) < self.batch:
+                break  # the last page
+            await _until_left(tasks, self.at_once)  # the next page while this one ends
+            sent += await self._settle(pages)
+        if pages:
+            await asyncio.wait([task for _, tasks in pages for task in tasks])
+        return sent + await self._settle(pages)
+
+    async def _settle(self, pages: list[Page]) -> int:
+        """Pages whose readers are all served, oldest first, taken off ``pages``: their
+        schedules move on; how many digests they sent."""
+        sent = 0
+        while pages and all(task.done() for task in pages[0][1]):
+            jobs, tasks = pages.pop(0)
+            results = await asyncio.gather(*tasks)
+            sent += sum(count for count, _ in results)
+            await self._move_on(jobs, [settled for _, settled in results])
         return sent
 
-    async def _move_on(self, jobs: list[Job],
-                       settled: list[bool]) -> None:
+    async def _move_on(self, jobs: list[Job], settled: list[bool]) -> None:
         """Each schedule whose digests are all settled goes to its next week."""
         async with self._database().session() as session:
             for (schedule_id, person, at), done in zip(jobs, settled, strict=True):
